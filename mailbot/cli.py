@@ -1,0 +1,303 @@
+"""Command line: the contract other tools and scripts rely on (DESIGN §8).
+
+Exit codes: 0 ok, 1 user or configuration error (the message says what to
+fix), 2 usage. Heavy libraries are imported inside the commands so that
+`mailbot --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+EPILOG = """\
+configuration: --config defaults to ./rules.yaml, then /etc/mailbot/rules.yaml.
+Start from the documented example rules.yaml in the source tree.
+Exit codes: 0 ok, 1 user or configuration error, 2 usage error.
+"""
+
+
+def _add_config(p: argparse.ArgumentParser, nested: bool = False) -> None:
+    # Nested parsers (register list …) must not reset a --config given before the action.
+    p.add_argument("--config", metavar="RULES.yaml", default=argparse.SUPPRESS if nested else None,
+                   help="configuration file (default: ./rules.yaml, then /etc/mailbot/rules.yaml)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mailbot",
+        description="Intake, register and dispatch of documents arriving by email at the official "
+                    "mailboxes of Vietnamese state agencies (Decision 57/2014/QĐ-UBND, Decree 30/2020/NĐ-CP).",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--log-level", default=os.environ.get("MAILBOT_LOG_LEVEL", "INFO"),
+                        help="DEBUG, INFO, WARNING or ERROR (default INFO; env MAILBOT_LOG_LEVEL)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("demo", help="run the whole flow locally on bundled sample messages and print what happened")
+    p.add_argument("--workdir", metavar="DIR",
+                   help="where the demo keeps its register, spool and outbox (default: a new temporary folder)")
+
+    p = sub.add_parser("run", help="run the daemon (SMTP intake, IMAP mailboxes, dispatch)")
+    _add_config(p)
+
+    p = sub.add_parser("check", help="validate the configuration; exit 1 with line-numbered errors")
+    _add_config(p)
+
+    p = sub.add_parser("ingest", help="fully process message files (.eml) as if they had just been received")
+    _add_config(p)
+    p.add_argument("files", nargs="+", metavar="FILE.eml")
+    p.add_argument("--mailbox", metavar="ID", help="mailbox id the files belong to (default: from To/Cc)")
+    p.add_argument("--no-send", action="store_true", help="queue notices but do not send them now")
+
+    p = sub.add_parser("explain", help="dry run: inspection and decision for one message; changes nothing")
+    _add_config(p)
+    p.add_argument("file", metavar="FILE.eml")
+    p.add_argument("--mailbox", metavar="ID", help="mailbox id to decide for (default: from To/Cc)")
+    p.add_argument("--json", action="store_true", help="stable JSON output (documented in README)")
+
+    p = sub.add_parser("verify", help="signature report for one PDF")
+    _add_config(p)
+    p.add_argument("file", metavar="FILE.pdf")
+    p.add_argument("--json", action="store_true", help="stable JSON output (documented in README)")
+
+    p = sub.add_parser("status", help="health of the daemon and of each mailbox")
+    _add_config(p)
+
+    p = sub.add_parser("register", help="read the incoming-document register")
+    _add_config(p)
+    rsub = p.add_subparsers(dest="action", metavar="ACTION")
+    r = rsub.add_parser("list", help="entries in order of số đến")
+    _add_config(r, nested=True)
+    r.add_argument("--book", help="register book id")
+    r.add_argument("--year", type=int, help="calendar year of the số đến series")
+    r.add_argument("--limit", type=int)
+    r = rsub.add_parser("show", help="one entry, by số đến")
+    _add_config(r, nested=True)
+    r.add_argument("number", type=int, metavar="N")
+    r.add_argument("--book", help="register book id")
+    r.add_argument("--year", type=int, help="year (default: the latest with that number)")
+    r = rsub.add_parser("search", help="search entries; accents optional (dong = đồng)")
+    _add_config(r, nested=True)
+    r.add_argument("text", metavar="TEXT")
+    r = rsub.add_parser("export", help="write the register as CSV (Vietnamese headings) or JSON lines")
+    _add_config(r, nested=True)
+    r.add_argument("--format", choices=("csv", "jsonl"), default="jsonl")
+    r.add_argument("--book")
+    r.add_argument("--year", type=int)
+    r.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
+    return parser
+
+
+def _rules(args):
+    from .config import load_rules
+
+    return load_rules(args.config)
+
+
+# -- commands -------------------------------------------------------------
+
+def cmd_check(args) -> int:
+    rules = _rules(args)
+    problems: list[str] = []
+    try:
+        from .trust import check_trust
+
+        problems += check_trust(rules)
+    except ImportError:
+        pass
+    for mb in rules.mailboxes:
+        if mb.imap and not (mb.imap.password_file or mb.imap.password_env or mb.imap.oauth2_token_file):
+            problems.append(f"mailbox {mb.id}: no password_file, password_env or oauth2_token_file for IMAP")
+        if mb.imap and mb.imap.password_file and not Path(mb.imap.password_file).is_file():
+            problems.append(f"mailbox {mb.id}: password file {mb.imap.password_file} does not exist")
+    if rules.smtp and rules.smtp.password_file and not Path(rules.smtp.password_file).is_file():
+        problems.append(f"smtp: password file {rules.smtp.password_file} does not exist")
+    if not rules.trust.roots:
+        print("warning: trust.roots: no trusted root certificate configured; no PDF signature can be "
+              "called trusted and no paper copy is waived (see the trust: section of rules.yaml)",
+              file=sys.stderr)
+    if problems:
+        print(f"{args.config or 'rules.yaml'}: configuration problems:", file=sys.stderr)
+        for p in problems:
+            print(f"  - {p}", file=sys.stderr)
+        return 1
+    print(f"configuration OK: {len(rules.mailboxes)} mailbox(es), {len(rules.books)} register book(s), "
+          f"SMTP intake {'on' if rules.smtp_intake else 'off'}, "
+          f"notices {'via ' + rules.smtp.host if rules.smtp else 'to ' + str(rules.outbox_dir)}")
+    return 0
+
+
+def cmd_run(args) -> int:
+    from .daemon import Daemon
+
+    rules = _rules(args)
+    Daemon(rules).run_forever()
+    return 0
+
+
+def cmd_ingest(args) -> int:
+    from .dispatch.outbox import Dispatcher
+    from .intake.files import delivery_time, mailbox_for_file, read_message_file
+    from .pipeline import Pipeline
+
+    rules = _rules(args)
+    pipeline = Pipeline(rules)
+    status = 0
+    for name in args.files:
+        path = Path(name)
+        try:
+            raw = read_message_file(path, rules.limits.max_message_bytes)
+        except (OSError, ValueError) as exc:
+            print(f"{name}: cannot read: {exc}", file=sys.stderr)
+            status = 1
+            continue
+        mailbox = pipeline.mailbox(args.mailbox) if args.mailbox else mailbox_for_file(rules, raw)
+        if args.mailbox and mailbox is None:
+            print(f"unknown mailbox {args.mailbox!r}", file=sys.stderr)
+            return 1
+        received = pipeline.receive(raw, source="file", delivered_at=delivery_time(raw),
+                                    mailbox=mailbox.id if mailbox else None)
+        result = pipeline.process(received.message)
+        print(_ingest_line(name, pipeline, received.message, result))
+    if not args.no_send:
+        Dispatcher(rules, pipeline.db).send_due()
+    return status
+
+
+def _ingest_line(name: str, pipeline, message: int, result) -> str:
+    row = pipeline.db.execute("SELECT state, decision, duplicate_of FROM messages WHERE id = ?",
+                              (message,)).fetchone()
+    state, decision, duplicate_of = row
+    if state == "duplicate":
+        return f"{name}: duplicate of message {duplicate_of}, not registered again"
+    if result is None:
+        return f"{name}: already processed ({decision})"
+    number = f", số đến {result.arrival_number}/{result.year} ({result.book})" if result.entry else ""
+    return f"{name}: {decision}{number}"
+
+
+def cmd_explain(args) -> int:
+    from .explain import explain_json, explain_text
+    from .intake.files import mailbox_for_file, read_message_file
+    from .pipeline import Pipeline
+
+    rules = _rules(args)
+    try:
+        raw = read_message_file(Path(args.file), rules.limits.max_message_bytes)
+    except (OSError, ValueError) as exc:
+        print(f"{args.file}: cannot read: {exc}", file=sys.stderr)
+        return 1
+    pipeline = _dry_pipeline(rules)
+    mailbox = pipeline.mailbox(args.mailbox) if args.mailbox else mailbox_for_file(rules, raw)
+    report, decision = pipeline.evaluate(raw, mailbox)
+    data = explain_json(report, decision)
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        print(explain_text(data))
+    return 0
+
+
+def _dry_pipeline(rules):
+    """A pipeline whose storage is a throw-away folder: explain changes nothing real."""
+    import tempfile
+
+    from .pipeline import Pipeline
+
+    tmp = tempfile.mkdtemp(prefix="mailbot-explain-")
+    dry = rules.model_copy(update={"storage": rules.storage.model_copy(update={"data_dir": tmp})})
+    return Pipeline(dry)
+
+
+def cmd_verify(args) -> int:
+    from .config import ConfigError, load_rules
+    from .inspect.signatures import verify_command
+
+    try:
+        rules = load_rules(args.config)
+    except ConfigError:
+        if args.config:
+            raise
+        rules = None   # no configuration: verify against no trust roots
+    return verify_command(args.file, rules, args.json)
+
+
+def cmd_status(args) -> int:
+    from .status import status_command
+
+    return status_command(_rules(args))
+
+
+def cmd_register(args) -> int:
+    from . import db as dbmod
+    from . import listing
+
+    rules = _rules(args)
+    if not rules.db_path.exists():
+        print(f"no register yet at {rules.db_path}", file=sys.stderr)
+        return 1
+    db = dbmod.connect(rules.db_path)
+    action = args.action or "list"
+    if action == "list":
+        print(listing.format_table(listing.list_entries(
+            db, book=getattr(args, "book", None), year=getattr(args, "year", None),
+            limit=getattr(args, "limit", None))))
+    elif action == "show":
+        row = listing.find_entry(db, args.number, book=args.book, year=args.year)
+        if row is None:
+            print(f"no entry with số đến {args.number}", file=sys.stderr)
+            return 1
+        print(json.dumps(listing.entry_json(db, row), ensure_ascii=False, indent=2))
+    elif action == "search":
+        print(listing.format_table(listing.search_entries(db, args.text)))
+    elif action == "export":
+        out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
+        try:
+            for chunk in listing.export_entries(db, args.format, book=args.book, year=args.year):
+                out.write(chunk)
+        finally:
+            if args.output:
+                out.close()
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from .demo import run_demo
+
+    return run_demo(args.workdir)
+
+
+COMMANDS = {
+    "demo": cmd_demo, "run": cmd_run, "check": cmd_check, "ingest": cmd_ingest,
+    "explain": cmd_explain, "verify": cmd_verify, "status": cmd_status, "register": cmd_register,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return 2
+    logging.basicConfig(level=getattr(logging, str(args.log_level).upper(), logging.INFO),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    # pyHanko logs a full traceback for every untrusted certificate; our reports say it better.
+    logging.getLogger("pyhanko").setLevel(logging.ERROR)
+    logging.getLogger("pyhanko_certvalidator").setLevel(logging.ERROR)
+    from .config import ConfigError
+
+    try:
+        return COMMANDS[args.command](args)
+    except ConfigError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,357 @@
+"""rules.yaml → validated settings.
+
+Errors name the line and say what to fix; an invalid file is refused as a
+whole. Secrets never live in the file: only `password_file` / `password_env`.
+Relative paths in the file are resolved against the file's own folder.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import time
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .model import ALLOWED_FORMATS
+
+DEFAULT_CONFIG_PATHS = (Path("rules.yaml"), Path("/etc/mailbot/rules.yaml"))
+
+
+class ConfigError(Exception):
+    """rules.yaml is missing or invalid; str() is the message for the administrator."""
+
+    def __init__(self, path: Path | str, problems: list[str]):
+        self.path = Path(path)
+        self.problems = problems
+        super().__init__(f"{path}: invalid configuration\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+_HOURS = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
+
+
+class Holidays(Strict):
+    country: str = "VN"
+    extra: list[str] = []            # ISO dates that are days off besides the national ones
+    extra_workdays: list[str] = []   # ISO dates worked in exchange for a bridge holiday
+
+
+class Office(Strict):
+    name: str = "Văn phòng"
+    timezone: str = "Asia/Ho_Chi_Minh"
+    working_hours: list[str] = ["07:00-11:30", "13:30-17:00"]
+    holidays: Holidays = Holidays()
+
+    @field_validator("working_hours")
+    @classmethod
+    def _hours(cls, value: list[str]) -> list[str]:
+        for item in value:
+            m = _HOURS.match(item)
+            if not m:
+                raise ValueError(f"working hours must look like 07:00-11:30, not {item!r}")
+            a = time(int(m[1]), int(m[2]))
+            b = time(int(m[3]), int(m[4]))
+            if not a < b:
+                raise ValueError(f"working period {item!r} ends before it starts")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name like Asia/Ho_Chi_Minh)") from None
+        return value
+
+
+class Secret(Strict):
+    """A password given by file (systemd LoadCredential=) or environment variable."""
+
+    password_file: str | None = None
+    password_env: str | None = None
+
+    def password(self) -> str | None:
+        if self.password_file:
+            return Path(self.password_file).read_text(encoding="utf-8").strip()
+        if self.password_env:
+            value = os.environ.get(self.password_env)
+            if value is None:
+                raise ConfigError("environment", [f"environment variable {self.password_env} is not set"])
+            return value
+        return None
+
+
+class ImapSettings(Secret):
+    host: str
+    port: int = 993
+    tls: Literal["implicit", "starttls", "none"] = "implicit"
+    username: str
+    oauth2_token_file: str | None = None
+    inbox: str = "INBOX"
+
+
+class Folders(Strict):
+    done: str = "Đã vào sổ"
+    refused: str = "Từ chối"
+    review: str = "Cần xem xét"
+
+
+class Mailbox(Strict):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    address: str
+    # `register:` in the file: id of the register book its documents go into.
+    book: str = Field(alias="register")
+    imap: ImapSettings | None = None
+    folders: Folders = Folders()
+
+    @field_validator("address")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        if "@" not in value:
+            raise ValueError(f"{value!r} is not an email address")
+        return value.strip().lower()
+
+
+class Book(Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    name: str
+
+
+class SmtpIntake(Strict):
+    host: str = "127.0.0.1"
+    port: int = 2525
+    max_message_bytes: int = 40 * 1024 * 1024
+
+    @field_validator("host")
+    @classmethod
+    def _loopback(cls, value: str) -> str:
+        # The listener is for the site's own MTA on the same machine.
+        if not (value.startswith("127.") or value in ("::1", "localhost")):
+            raise ValueError("the SMTP intake listens on loopback only (127.0.0.0/8 or ::1)")
+        return value
+
+
+class SmtpRelay(Secret):
+    host: str
+    port: int = 587
+    security: Literal["starttls", "implicit", "none"] = "starttls"
+    username: str | None = None
+    cafile: str | None = None          # extra CA for the relay's certificate (tests, private PKI)
+    envelope_sender: str = ""          # "" sends notices with MAIL FROM:<> (RFC 3834)
+    timeout_seconds: float = 30
+
+    @model_validator(mode="after")
+    def _no_cleartext_off_loopback(self) -> "SmtpRelay":
+        if self.security == "none" and not (self.host.startswith("127.") or self.host in ("::1", "localhost")):
+            raise ValueError("security: none (no TLS) is allowed only for a relay on loopback")
+        return self
+
+
+class Notices(Strict):
+    from_address: str = "mailbot@localhost"
+    from_name: str = "Văn thư điện tử"
+    templates_dir: str | None = None   # overrides the bundled templates/ folder
+    max_attempts: int = 12
+    retry_base_seconds: float = 30
+    retry_max_seconds: float = 3600
+
+
+class Limits(Strict):
+    max_message_bytes: int = 40 * 1024 * 1024
+    max_parts: int = 200
+    max_depth: int = 5                  # nested multiparts and message/rfc822
+    max_header_bytes: int = 256 * 1024
+    max_attachment_bytes: int = 30 * 1024 * 1024
+    max_filename_chars: int = 150
+
+
+class Formats(Strict):
+    allowed: list[str] = list(ALLOWED_FORMATS)
+
+    @field_validator("allowed")
+    @classmethod
+    def _known(cls, value: list[str]) -> list[str]:
+        unknown = [v for v in value if v not in ALLOWED_FORMATS]
+        if unknown:
+            raise ValueError(f"unknown format(s) {unknown}; known: {', '.join(ALLOWED_FORMATS)}")
+        return value
+
+
+class Senders(Strict):
+    trusted_domains: list[str] = ["*.gov.vn"]
+    authserv_id: str | None = None
+    other_mailbots: list[str] = []      # addresses of other robots: never answered
+
+
+class Trust(Strict):
+    roots: list[str] = []
+    intermediates: list[str] = []
+    crls: list[str] = []
+    revocation: Literal["soft-fail", "hard-fail"] = "soft-fail"
+
+
+class Storage(Strict):
+    data_dir: str = "/var/lib/mailbot"   # spool/ and mailbot.sqlite3 live here
+    outbox_dir: str | None = None        # notices go here as .eml when no smtp relay is set
+
+
+class Rules(Strict):
+    office: Office = Office()
+    storage: Storage = Storage()
+    books: list[Book] = [Book(id="den", name="Sổ đăng ký văn bản đến")]
+    mailboxes: list[Mailbox] = []
+    smtp_intake: SmtpIntake | None = None
+    smtp: SmtpRelay | None = None
+    notices: Notices = Notices()
+    limits: Limits = Limits()
+    formats: Formats = Formats()
+    senders: Senders = Senders()
+    trust: Trust = Trust()
+    # Later issues refine these; kept loose so an administrator can write them now.
+    paper_copy: dict[str, Any] = {}
+    routes: list[dict[str, Any]] = []
+    people: list[dict[str, Any]] = []
+
+    # Where this file was read from; relative paths resolve against it.
+    base_dir: Path = Field(default=Path("."), exclude=True)
+
+    # -- derived helpers -------------------------------------------------
+    def path(self, value: str | None) -> Path | None:
+        if value is None:
+            return None
+        p = Path(value)
+        return p if p.is_absolute() else (self.base_dir / p)
+
+    @property
+    def data_dir(self) -> Path:
+        return self.path(self.storage.data_dir)  # type: ignore[return-value]
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "mailbot.sqlite3"
+
+    @property
+    def spool_dir(self) -> Path:
+        return self.data_dir / "spool"
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.path(self.storage.outbox_dir) or (self.data_dir / "outbox")
+
+    def own_addresses(self) -> set[str]:
+        own = {mb.address for mb in self.mailboxes}
+        own.add(self.notices.from_address.lower())
+        return own
+
+    def mailbox_for(self, recipients: list[str] | tuple[str, ...]) -> Mailbox | None:
+        """The first configured mailbox among the recipients (SMTP intake routing)."""
+        wanted = [r.strip().lower() for r in recipients]
+        for rcpt in wanted:
+            for mb in self.mailboxes:
+                if mb.address == rcpt:
+                    return mb
+        return None
+
+    def default_book(self) -> str:
+        return self.books[0].id
+
+
+# -- loading -------------------------------------------------------------------
+
+def _line_index(node: yaml.Node, prefix: tuple = ()) -> dict[tuple, int]:
+    """Map each key path (as pydantic reports it) to its 1-based line number."""
+    lines: dict[tuple, int] = {prefix: node.start_mark.line + 1}
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            path = prefix + (key.value,)
+            lines[path] = key.start_mark.line + 1
+            lines.update({k: v for k, v in _line_index(value, path).items() if k != path})
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            lines.update(_line_index(item, prefix + (i,)))
+    return lines
+
+
+def _describe(error: dict[str, Any], lines: dict[tuple, int]) -> str:
+    loc = tuple(error["loc"])
+    line = None
+    probe = loc
+    while probe and line is None:
+        line = lines.get(probe)
+        probe = probe[:-1]
+    where = ".".join(str(p) for p in loc) or "(top level)"
+    msg = error["msg"]
+    if error["type"] == "extra_forbidden":
+        msg = "unknown setting (check the spelling; see the example rules.yaml)"
+    elif msg.startswith("Value error, "):
+        msg = msg[len("Value error, "):]
+    prefix = f"line {line}: " if line else ""
+    return f"{prefix}{where}: {msg}"
+
+
+def _cross_check(rules: Rules, lines: dict[tuple, int]) -> list[str]:
+    """Checks that span sections, reported at the line of the offending value."""
+    problems = []
+    books = {b.id for b in rules.books}
+    seen: set[str] = set()
+    for i, mb in enumerate(rules.mailboxes):
+        if mb.book not in books:
+            line = lines.get(("mailboxes", i, "register"))
+            problems.append(f"{'line %d: ' % line if line else ''}mailboxes.{i}.register: register book "
+                            f"{mb.book!r} is not defined under books: (defined: {', '.join(sorted(books))})")
+        if mb.id in seen:
+            line = lines.get(("mailboxes", i, "id"))
+            problems.append(f"{'line %d: ' % line if line else ''}mailboxes.{i}.id: {mb.id!r} is used twice")
+        seen.add(mb.id)
+    return problems
+
+
+def parse_rules(text: str, source: Path | str = "rules.yaml") -> Rules:
+    source = Path(source)
+    try:
+        node = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark else ""
+        raise ConfigError(source, [f"{where}not valid YAML: {getattr(exc, 'problem', exc)}"]) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(source, ["the file must be a mapping of sections (office:, mailboxes:, …)"])
+    lines = _line_index(node) if node is not None else {}
+    try:
+        rules = Rules.model_validate({**data, "base_dir": source.resolve().parent})
+    except ValidationError as exc:
+        raise ConfigError(source, [_describe(e, lines) for e in exc.errors()]) from None
+    problems = _cross_check(rules, lines)
+    if problems:
+        raise ConfigError(source, problems)
+    return rules
+
+
+def load_rules(path: Path | str | None = None) -> Rules:
+    """Read rules.yaml from `path`, else ./rules.yaml, else /etc/mailbot/rules.yaml."""
+    candidates = [Path(path)] if path else list(DEFAULT_CONFIG_PATHS)
+    for candidate in candidates:
+        if candidate.is_file():
+            try:
+                text = candidate.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise ConfigError(candidate, [f"cannot read the file: {exc}"]) from None
+            return parse_rules(text, candidate)
+    tried = ", ".join(str(c) for c in candidates)
+    raise ConfigError(candidates[0], [f"no configuration file found (tried {tried}); "
+                                      "start from the example rules.yaml in the source tree"])

@@ -1,0 +1,181 @@
+"""`mailbot run`: intake sources, the processing worker and the dispatcher, as threads.
+
+Each thread owns its own SQLite connection. Intake sources only spool and
+record, then wake the processor; the processor wakes the dispatcher. On start
+the processor first finishes whatever a previous run left half-done.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from typing import Callable
+
+from .config import Rules
+
+log = logging.getLogger("mailbot.daemon")
+
+
+class Worker(threading.Thread):
+    """Runs `step()` whenever woken, or at least every `idle_seconds`."""
+
+    def __init__(self, name: str, stop: threading.Event, idle_seconds: float = 30.0):
+        super().__init__(name=name, daemon=True)
+        self.stop_event = stop
+        self.wakeup = threading.Event()
+        self.idle_seconds = idle_seconds
+
+    def wake(self) -> None:
+        self.wakeup.set()
+
+    def setup(self) -> None:  # runs in the thread: open connections here
+        pass
+
+    def step(self) -> float | None:
+        """Do the work; return seconds until the next timed run, or None for idle_seconds."""
+        raise NotImplementedError
+
+    def run(self) -> None:
+        self.setup()
+        while not self.stop_event.is_set():
+            try:
+                delay = self.step()
+            except Exception:  # noqa: BLE001 - keep the daemon going; the error is logged
+                log.exception("%s failed; retrying shortly", self.name)
+                delay = 5.0
+            wait = self.idle_seconds if delay is None else max(0.0, min(delay, self.idle_seconds))
+            self.wakeup.wait(wait)
+            self.wakeup.clear()
+
+
+class Processor(Worker):
+    def __init__(self, rules: Rules, stop: threading.Event, on_done: Callable[[], None]):
+        super().__init__("processor", stop)
+        self.rules = rules
+        self.on_done = on_done
+
+    def setup(self) -> None:
+        from .pipeline import Pipeline
+
+        self.pipeline = Pipeline(self.rules)
+
+    def step(self) -> float | None:
+        while not self.stop_event.is_set():
+            pending = self.pipeline.pending()
+            if not pending:
+                break
+            for message in pending:
+                if self.stop_event.is_set():
+                    break
+                self.pipeline.process(message)
+                self.on_done()
+        return None
+
+
+class DispatchWorker(Worker):
+    def __init__(self, rules: Rules, stop: threading.Event):
+        super().__init__("dispatcher", stop)
+        self.rules = rules
+        self.busy = False   # True while a step runs: a claimed notice is in flight
+
+    def setup(self) -> None:
+        from . import db
+        from .dispatch.outbox import Dispatcher
+
+        self.dispatcher = Dispatcher(self.rules, db.connect(self.rules.db_path))
+
+    def step(self) -> float | None:
+        from datetime import datetime, timezone
+
+        self.busy = True
+        try:
+            self.dispatcher.send_due()
+        finally:
+            self.busy = False
+        due = self.dispatcher.next_due()
+        if due is None:
+            return None
+        return (due - datetime.now(timezone.utc)).total_seconds()
+
+
+class Daemon:
+    def __init__(self, rules: Rules):
+        self.rules = rules
+        self.stop_event = threading.Event()
+        self.dispatcher = DispatchWorker(rules, self.stop_event)
+        self.processor = Processor(rules, self.stop_event, self.dispatcher.wake)
+        self.smtp = None
+        self.watchers: list[threading.Thread] = []
+
+    def start(self) -> None:
+        from .pipeline import Pipeline
+
+        Pipeline(self.rules)   # creates the database and books before any thread needs them
+        self.dispatcher.start()
+        self.processor.start()
+        if self.rules.smtp_intake is not None:
+            from .intake.smtp import SmtpIntake
+
+            self.smtp = SmtpIntake(self.rules, self.processor.wake)
+            self.smtp.start()
+        self._start_imap()
+        log.info("mailbot running: %d mailbox(es), SMTP intake %s, notices via %s",
+                 len(self.rules.mailboxes),
+                 "on" if self.smtp else "off",
+                 f"{self.rules.smtp.host}:{self.rules.smtp.port}" if self.rules.smtp else self.rules.outbox_dir)
+
+    def _start_imap(self) -> None:
+        imap_boxes = [m for m in self.rules.mailboxes if m.imap is not None]
+        if not imap_boxes:
+            return
+        from .intake.imap import start_watchers
+
+        self.watchers = start_watchers(self.rules, imap_boxes, self.processor.wake, self.stop_event)
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        if self.smtp is not None:
+            self.smtp.stop()
+        for worker in (self.processor, self.dispatcher):
+            worker.wake()
+        for thread in (self.processor, self.dispatcher, *self.watchers):
+            thread.join(timeout=10)
+        log.info("mailbot stopped")
+
+    def wait_settled(self, timeout: float = 30.0) -> bool:
+        """Block until no message waits for processing and no notice is due (demo, tests)."""
+        import time
+        from datetime import datetime, timezone
+
+        from . import db
+
+        conn = db.connect(self.rules.db_path)
+        deadline = time.monotonic() + timeout
+        try:
+            while time.monotonic() < deadline:
+                now = datetime.now(timezone.utc).isoformat()
+                sending = self.dispatcher.busy
+                busy = conn.execute(
+                    "SELECT (SELECT count(*) FROM messages WHERE state = 'received') + "
+                    "(SELECT count(*) FROM outbox WHERE state = 'pending' AND next_attempt_at <= ?)",
+                    (now,)).fetchone()[0]
+                if not (busy or sending or self.dispatcher.busy):
+                    return True
+                self.processor.wake()
+                self.dispatcher.wake()
+                time.sleep(0.05)
+            return False
+        finally:
+            conn.close()
+
+    def run_forever(self) -> None:
+        def _signal(signum, _frame):
+            log.info("signal %s: stopping", signal.Signals(signum).name)
+            self.stop_event.set()
+
+        signal.signal(signal.SIGTERM, _signal)
+        signal.signal(signal.SIGINT, _signal)
+        self.start()
+        self.stop_event.wait()
+        self.stop()

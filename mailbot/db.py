@@ -1,0 +1,195 @@
+"""The one SQLite file: schema and connection settings.
+
+Tables
+- messages      every raw message ever received (spooled first), with its state
+- books, counters   register books and their yearly số đến counters
+- entries       the incoming-document register (one row per registered document)
+- attachments   the files of each message, with their format outcome
+- signatures    one row per PDF signature found
+- audit         append-only event log (UPDATE/DELETE refused by triggers)
+- outbox        notices to send, with retry state
+- imap_seen     (mailbox, folder, uidvalidity, uid) → message, for exactly-once IMAP intake
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+
+CREATE TABLE IF NOT EXISTS messages (
+    id INTEGER PRIMARY KEY,
+    sha256 TEXT NOT NULL UNIQUE,
+    size INTEGER NOT NULL,
+    spool_path TEXT NOT NULL,
+    source TEXT NOT NULL,               -- smtp | file | imap
+    mailbox TEXT,                       -- configured mailbox id, when known
+    envelope_from TEXT,
+    envelope_to TEXT,                   -- JSON list
+    message_id TEXT,                    -- Message-ID header as received, when readable
+    delivered_at TEXT NOT NULL,         -- ISO 8601 with offset: when the message reached us / the server
+    spooled_at TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'received',  -- received | processed | duplicate
+    decision TEXT,                      -- accept | refuse | review | quarantine
+    duplicate_of INTEGER REFERENCES messages(id),
+    report TEXT,                        -- JSON: reasons and inspection summary
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    processed_at TEXT
+);
+CREATE INDEX IF NOT EXISTS messages_state ON messages(state);
+CREATE INDEX IF NOT EXISTS messages_mid ON messages(mailbox, message_id);
+
+CREATE TABLE IF NOT EXISTS books (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS counters (
+    book TEXT NOT NULL REFERENCES books(id),
+    year INTEGER NOT NULL,
+    last_number INTEGER NOT NULL,
+    PRIMARY KEY (book, year)
+);
+
+CREATE TABLE IF NOT EXISTS entries (
+    id INTEGER PRIMARY KEY,
+    book TEXT NOT NULL REFERENCES books(id),
+    year INTEGER NOT NULL,
+    arrival_number INTEGER NOT NULL,    -- số đến
+    arrival_date TEXT NOT NULL,         -- legal receipt time (ngày đến)
+    delivered_at TEXT NOT NULL,
+    message INTEGER NOT NULL UNIQUE REFERENCES messages(id),
+    mailbox TEXT,
+    message_id TEXT,
+    sender TEXT,
+    email_subject TEXT,
+    -- document fields (DESIGN §8); empty until read from the document
+    code TEXT, code_number TEXT, code_notation TEXT, type_name TEXT,
+    organ_name TEXT, parent_organ TEXT, place TEXT, issued_date TEXT,
+    subject TEXT, urgency TEXT, secrecy TEXT,
+    signer_name TEXT, signer_position TEXT, signer_competence TEXT, signer_title TEXT,
+    to_places TEXT,                     -- JSON list
+    page_amount INTEGER,
+    field_sources TEXT,                 -- JSON: field → where it was read from
+    -- register columns of Decree 30 Phụ lục VI not filled automatically yet
+    field TEXT, recipient_unit TEXT, due_date TEXT, storage_place TEXT, notes TEXT,
+    decision TEXT NOT NULL,
+    paper_copy_required INTEGER NOT NULL DEFAULT 0,
+    paper_received INTEGER NOT NULL DEFAULT 0,
+    signature_verdict TEXT,
+    route TEXT,                         -- JSON
+    search_text TEXT,                   -- folded (no diacritics, đ→d, lower case) for search
+    created_at TEXT NOT NULL,
+    UNIQUE (book, year, arrival_number)
+);
+
+CREATE TABLE IF NOT EXISTS attachments (
+    id INTEGER PRIMARY KEY,
+    message INTEGER NOT NULL REFERENCES messages(id),
+    position INTEGER NOT NULL,
+    filename TEXT NOT NULL,
+    original_filename TEXT,
+    declared_type TEXT,
+    format TEXT,
+    mime TEXT,
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    pages INTEGER,
+    allowed INTEGER NOT NULL,
+    reason_code TEXT,
+    reason_vi TEXT,
+    flags TEXT,                         -- JSON list
+    UNIQUE (message, position)
+);
+
+CREATE TABLE IF NOT EXISTS signatures (
+    id INTEGER PRIMARY KEY,
+    attachment INTEGER NOT NULL REFERENCES attachments(id),
+    field TEXT,
+    signer TEXT, signer_org TEXT, serial TEXT, issuer TEXT,
+    verdict TEXT, intact INTEGER, trusted INTEGER, modified_after_signing INTEGER,
+    signing_time TEXT, timestamp_time TEXT,
+    reasons_vi TEXT                     -- JSON list
+);
+
+CREATE TABLE IF NOT EXISTS audit (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    message INTEGER REFERENCES messages(id),
+    entry INTEGER REFERENCES entries(id),
+    event TEXT NOT NULL,
+    detail TEXT                         -- JSON
+);
+CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+
+CREATE TABLE IF NOT EXISTS outbox (
+    id INTEGER PRIMARY KEY,
+    message INTEGER NOT NULL REFERENCES messages(id),
+    kind TEXT NOT NULL,                 -- receipt | refusal | paper-copy | review | forward | alert
+    recipient TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    message_id TEXT NOT NULL UNIQUE,    -- deterministic: a resend carries the same id
+    raw BLOB NOT NULL,                  -- the complete RFC 5322 message
+    envelope_sender TEXT NOT NULL DEFAULT '',
+    state TEXT NOT NULL DEFAULT 'pending',   -- pending | sent | failed
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    last_error TEXT,
+    created_at TEXT NOT NULL,
+    sent_at TEXT,
+    UNIQUE (message, kind, recipient)   -- at most one notice of a kind per message and person
+);
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox(state, next_attempt_at);
+
+CREATE TABLE IF NOT EXISTS imap_seen (
+    mailbox TEXT NOT NULL,
+    folder TEXT NOT NULL,
+    uidvalidity INTEGER NOT NULL,
+    uid INTEGER NOT NULL,
+    message INTEGER REFERENCES messages(id),
+    moved_to TEXT,                      -- folder the source was moved to, once done
+    PRIMARY KEY (mailbox, folder, uidvalidity, uid)
+);
+"""
+
+
+def connect(path: Path | str) -> sqlite_utils.Database:
+    """Open (and create or upgrade) the database. One connection per thread."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")   # a committed registration survives power loss
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA busy_timeout=30000")
+    conn.executescript(SCHEMA)
+    conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+    return sqlite_utils.Database(conn)
+
+
+class transaction:
+    """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on error: the write lock is taken up front."""
+
+    def __init__(self, db: sqlite_utils.Database):
+        self.conn = db.conn
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if exc_type is None:
+            self.conn.execute("COMMIT")
+        else:
+            self.conn.execute("ROLLBACK")
+        return False

@@ -1,0 +1,114 @@
+"""Inspection report + rules → decision with reasons. Pure.
+
+For now (the spine): accept when at least one allowed document is attached,
+refuse when none is, review when the message could not be read. Who gets a
+notice is decided here too, so `mailbot explain` shows exactly what would be
+sent — including nothing, for automated mail (invariant 3).
+"""
+
+from __future__ import annotations
+
+from .config import Mailbox, Rules
+from .model import Decision, MessageReport, NoticePlan, Reason
+
+ART_4 = "QĐ 57/2014/QĐ-UBND Điều 4.2.c"
+ART_12 = "QĐ 57/2014/QĐ-UBND Điều 12"
+
+# Problems that mean the message was not fully inspected: a person must look.
+_REVIEW_PROBLEMS = {
+    "too_many_parts", "too_deep", "walk_failed", "attachment_inspection_failed",
+    "undecodable_part", "message_too_large", "headers_too_large",
+}
+
+
+def _accepted(n: int) -> Reason:
+    return Reason(
+        "accepted",
+        f"Đã tiếp nhận {n} tệp văn bản đúng định dạng.",
+        f"{n} attachment(s) in an allowed format; the document is registered",
+        ART_4,
+    )
+
+
+NO_DOCUMENT = Reason(
+    "no_allowed_attachment",
+    "Thư không kèm tệp văn bản nào đúng định dạng quy định "
+    "(txt, rtf, doc, docx, odt, csv, xls, xlsx, ods, pdf).",
+    "no attachment in an allowed format; the message is refused",
+    ART_4,
+)
+
+UNREADABLE = Reason(
+    "unreadable",
+    "Không đọc được thư; văn thư sẽ kiểm tra trực tiếp.",
+    "the message could not be read; kept for a person to review",
+    "mailbot: không làm mất thư",
+)
+
+INCOMPLETE = Reason(
+    "inspection_incomplete",
+    "Thư chưa được kiểm tra đầy đủ; văn thư sẽ kiểm tra trực tiếp.",
+    "the message was not fully inspected (limits or parser failure); kept for review",
+    "mailbot: giới hạn an toàn",
+)
+
+NO_SENDER = Reason(
+    "sender_ambiguous",
+    "Thư không có đúng một địa chỉ người gửi.",
+    "the message does not have exactly one From address",
+    "mailbot: xác thực người gửi",
+)
+
+
+def _no_reply_reason(report: MessageReport, rules: Rules) -> Reason | None:
+    if report.automated is not None:
+        return report.automated
+    sender = report.sender or ""
+    if sender in rules.own_addresses():
+        return Reason("own_address", "Thư từ chính hộp thư của hệ thống, không phản hồi.",
+                      f"sender {sender} is one of our own addresses", "mailbot: chống vòng lặp thư")
+    if sender in {a.lower() for a in rules.senders.other_mailbots}:
+        return Reason("other_mailbot", "Thư từ một hệ thống tự động khác, không phản hồi.",
+                      f"sender {sender} is configured as another mailbot", "mailbot: chống vòng lặp thư")
+    return None
+
+
+def decide(report: MessageReport, rules: Rules, mailbox: Mailbox | None = None) -> Decision:
+    book = mailbox.book if mailbox else rules.default_book()
+
+    if not report.readable:
+        return Decision("review", (UNREADABLE, *report.problems))
+
+    reasons: list[Reason] = []
+    refused = [a for a in report.attachments if not a.allowed]
+    allowed = [a for a in report.attachments if a.allowed]
+    incomplete = [p for p in report.problems if p.code in _REVIEW_PROBLEMS]
+    no_reply = _no_reply_reason(report, rules)
+
+    if incomplete:
+        return Decision("review", (INCOMPLETE, *incomplete))
+    if report.sender is None:
+        return Decision("review", (NO_SENDER,))
+
+    if allowed:
+        outcome = "accept"
+        reasons.append(_accepted(len(allowed)))
+    else:
+        outcome = "refuse"
+        reasons.append(NO_DOCUMENT)
+    reasons.extend(a.reason for a in refused if a.reason is not None)
+
+    notices: tuple[NoticePlan, ...] = ()
+    if no_reply is not None:
+        reasons.append(no_reply)
+    elif outcome == "accept":
+        notices = (NoticePlan("receipt", report.sender),)
+    else:
+        notices = (NoticePlan("refusal", report.sender),)
+
+    return Decision(
+        outcome=outcome,
+        reasons=tuple(reasons),
+        notices=notices,
+        book=book if outcome == "accept" else None,
+    )

@@ -1,0 +1,156 @@
+"""`mailbot demo`: the whole flow on the embedded default, in one command.
+
+Starts the daemon with a loopback SMTP intake and no relay (notices are
+written as .eml files), sends it a handful of sample messages, waits until
+everything is registered and answered, prints what happened and stops.
+"""
+
+from __future__ import annotations
+
+import json
+import smtplib
+import tempfile
+from email.message import EmailMessage
+from email.policy import SMTP as SMTP_POLICY
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+
+from . import samples
+from .config import parse_rules
+from .netutil import free_port
+
+DEMO_RULES = """\
+# Written by `mailbot demo`. Try: mailbot register list --config {workdir}/rules.yaml
+office:
+  name: Văn phòng UBND tỉnh Quảng Ngãi
+  timezone: Asia/Ho_Chi_Minh
+storage:
+  data_dir: {workdir}/data
+  outbox_dir: {workdir}/outbox
+books:
+  - {{id: den-ubnd, name: Sổ đăng ký văn bản đến — Văn phòng UBND tỉnh}}
+mailboxes:
+  - {{id: ubnd, address: ubnd@quangngai.gov.vn, register: den-ubnd}}
+smtp_intake:
+  host: 127.0.0.1
+  port: {port}
+notices:
+  from_address: ubnd@quangngai.gov.vn
+  from_name: Văn thư Văn phòng UBND tỉnh Quảng Ngãi
+"""
+
+TO = "ubnd@quangngai.gov.vn"
+
+
+def _message(sender: str, subject: str, body: str, files: list[tuple[str, bytes, str]],
+             extra_headers: dict[str, str] | None = None) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = TO
+    msg["Subject"] = subject
+    msg["Date"] = formatdate(localtime=True)
+    msg["Message-ID"] = make_msgid(domain=sender.split("@")[1])
+    for name, value in (extra_headers or {}).items():
+        msg[name] = value
+    msg.set_content(body)
+    for filename, data, ctype in files:
+        maintype, subtype = ctype.split("/")
+        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
+    return msg
+
+
+def sample_messages() -> list[tuple[str, EmailMessage]]:
+    """(what it shows, message) pairs; the first is also delivered twice."""
+    invitation = _message(
+        "vanthu@stc.quangngai.gov.vn", "Giấy mời họp giao ban quý IV",
+        "Kính gửi Văn phòng UBND tỉnh,\nSở Tài chính gửi Giấy mời họp. Trân trọng.",
+        [("Giay moi hop giao ban.docx", samples.docx([
+            "SỞ TÀI CHÍNH TỈNH QUẢNG NGÃI", "Số: 125/GM-STC",
+            "GIẤY MỜI", "Họp giao ban công tác quý IV năm 2026",
+            "Thời gian: 08 giờ 00, ngày 25 tháng 11 năm 2026."]),
+          "application/vnd.openxmlformats-officedocument.wordprocessingml.document")])
+    letter = _message(
+        "vanthu@syt.quangngai.gov.vn", "Công văn số 2345/SYT-NVY về phòng chống dịch",
+        "Sở Y tế gửi công văn (bản PDF đính kèm).",
+        [("2345-SYT-NVY.pdf", samples.pdf([
+            "SO Y TE TINH QUANG NGAI", "So: 2345/SYT-NVY",
+            "V/v tang cuong phong chong dich benh mua dong"]), "application/pdf")])
+    disguised = _message(
+        "someone@example.com", "Tài liệu gửi Văn phòng",
+        "Xin gửi tài liệu.",
+        [("tai-lieu.pdf", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 48
+          + b"PE\x00\x00" + b"\x00" * 200, "application/pdf")])
+    macro = _message(
+        "ketoan@congty-abc.vn", "Báo cáo số liệu tháng 10",
+        "Gửi báo cáo số liệu.",
+        [("bao-cao-thang-10.xlsm", samples.xlsm([["Chỉ tiêu", "Số liệu"], ["Thu ngân sách", "1200"]]),
+          "application/vnd.ms-excel.sheet.macroEnabled.12")])
+    auto = _message(
+        "chanh.vp@sonnmt.quangngai.gov.vn", "Trả lời tự động: Vắng mặt",
+        "Tôi đang đi công tác đến hết ngày 28/11/2026.",
+        [], {"Auto-Submitted": "auto-replied"})
+    return [
+        ("Giấy mời (.docx) — tiếp nhận, vào sổ, gửi báo nhận", invitation),
+        ("Công văn (.pdf) — tiếp nhận, vào sổ, gửi báo nhận", letter),
+        ("Tệp .exe đặt tên .pdf — từ chối, gửi thông báo", disguised),
+        ("Bảng tính có macro (.xlsm) — từ chối, gửi thông báo", macro),
+        ("Thư trả lời tự động — không phản hồi", auto),
+        ("Giấy mời gửi lại lần hai — không vào sổ hai lần", _resent(invitation)),
+    ]
+
+
+def _resent(msg: EmailMessage) -> EmailMessage:
+    """The same message as a mail server would deliver it again: one more Received line."""
+    import copy
+
+    again = copy.deepcopy(msg)
+    again["Received"] = f"from mail.stc.quangngai.gov.vn by mx.quangngai.gov.vn; {formatdate(localtime=True)}"
+    return again
+
+
+def run_demo(workdir: str | None) -> int:
+    from . import db as dbmod
+    from .daemon import Daemon
+    from .listing import format_table, list_entries
+
+    work = Path(workdir or tempfile.mkdtemp(prefix="mailbot-demo-")).resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    text = DEMO_RULES.format(workdir=work, port=port)
+    (work / "rules.yaml").write_text(text, encoding="utf-8")
+    rules = parse_rules(text, work / "rules.yaml")
+
+    print(f"mailbot demo — working folder {work}")
+    print(f"SMTP intake on 127.0.0.1:{port}, notices written to {rules.outbox_dir}\n")
+    daemon = Daemon(rules)
+    daemon.start()
+    try:
+        with smtplib.SMTP("127.0.0.1", port, timeout=30) as smtp:
+            for label, msg in sample_messages():
+                envelope = "" if msg["Auto-Submitted"] else msg["From"]
+                reply = smtp.sendmail(envelope, [TO], msg.as_bytes(policy=SMTP_POLICY))
+                print(f"  sent: {label}{' (rejected: ' + str(reply) + ')' if reply else ''}")
+        if not daemon.wait_settled(120):
+            print("\nwarning: processing did not finish within 120 s", flush=True)
+    finally:
+        daemon.stop()
+
+    db = dbmod.connect(rules.db_path)
+    print("\n== Messages")
+    for mid, state, decision, report in db.execute(
+            "SELECT id, state, decision, report FROM messages ORDER BY id").fetchall():
+        reasons = json.loads(report or "{}").get("reasons", [])
+        first = reasons[0]["message_vi"] if reasons else ""
+        shown = "duplicate (không vào sổ lần hai)" if state == "duplicate" else decision
+        print(f"  #{mid}: {shown} — {first}")
+    print("\n== Sổ đăng ký văn bản đến (register)")
+    print(format_table(list_entries(db)))
+    print("\n== Notices (outbox)")
+    for kind, recipient, subject, state in db.execute(
+            "SELECT kind, recipient, subject, state FROM outbox ORDER BY id").fetchall():
+        print(f"  [{state}] {kind} → {recipient}: {subject}")
+    files = sorted(rules.outbox_dir.glob("*.eml"))
+    print(f"\n{len(files)} notice file(s) in {rules.outbox_dir}")
+    print(f"Next: mailbot register list --config {work / 'rules.yaml'}")
+    db.close()
+    return 0

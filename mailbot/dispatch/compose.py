@@ -1,0 +1,311 @@
+"""Notices: Jinja2 templates → a complete RFC 5322 message (text + HTML).
+
+A notice kind is a pair of templates, `{kind}.txt.j2` and `{kind}.html.j2`,
+looked up first in `rules.notices.templates_dir` (when set) and then in the
+bundled top-level `templates/` folder. Adding a kind ("paper-copy", "review",
+"forward", "alert") means adding templates, nothing here.
+
+The text template also carries the subject: a top-level
+`{% set subject %}…{% endset %}` block (Jinja exports top-level assignments on
+the template module), so one file holds what the sender reads first.
+
+Templates run with StrictUndefined: a key missing from the context is an
+error, never a silently empty line in an official letter.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from email.header import Header
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import EmailPolicy
+from email.utils import format_datetime, formataddr
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import jinja2
+
+import mailbot
+from mailbot.config import Rules
+
+BUNDLED_TEMPLATES = Path(mailbot.__file__).resolve().parent.parent / "templates"
+
+_KIND = re.compile(r"^[a-z][a-z0-9-]{0,40}$")
+_MSGID = re.compile(r"^<[^<>\s]+@[^<>\s]+>$")
+_RE_PREFIX = re.compile(r"^\s*(re|trả lời|tl|aw|sv)\s*:\s*", re.IGNORECASE)
+
+# Keys templates may read from `document` and from each attachment; missing
+# ones are filled with None so templates can test them without tripping
+# StrictUndefined (the pipeline documents them as optional).
+_DOCUMENT_KEYS = ("code", "type_name", "subject", "organ_name")
+_ATTACHMENT_KEYS = ("filename", "format", "allowed", "reason_vi", "signature_line")
+_MAX_REFERENCES = 20
+
+
+@dataclass(frozen=True)
+class ComposedNotice:
+    kind: str
+    recipient: str
+    subject: str
+    message_id: str
+    raw: bytes
+
+
+class TemplateMissing(LookupError):
+    """No template for this notice kind in the override or bundled folder."""
+
+
+def compose_notice(kind: str, context: dict, rules: Rules, *, recipient: str, in_reply_to: str | None,
+                   references: Sequence[str], seed: str, now: datetime | None = None) -> ComposedNotice:
+    """Render the `kind` templates with `context` and build the message.
+
+    `seed` identifies the thing being answered (e.g. the source message's
+    SHA-256); the Message-ID is derived from it, so composing the same notice
+    again yields the same Message-ID. `now` (aware) defaults to the current
+    time in the office time zone.
+    """
+    if not _KIND.match(kind):
+        raise ValueError(f"invalid notice kind {kind!r}")
+    recipient = recipient.strip()
+    notices = rules.notices
+    env = _environment(_search_path(rules))
+    values = _prepare(context)
+    values.update(
+        kind=kind,
+        recipient=recipient,
+        from_name=_nfc(notices.from_name),
+        from_address=notices.from_address,
+        allowed_formats=list(rules.formats.allowed),
+        office_timezone=rules.office.timezone,
+    )
+
+    try:
+        text_template = env.get_template(f"{kind}.txt.j2")
+        html_template = env.get_template(f"{kind}.html.j2")
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateMissing(f"no template {exc.name!r} for notice kind {kind!r} "
+                              f"(looked in {', '.join(str(p) for p in _search_path(rules))})") from None
+
+    text_module = text_template.make_module(values)
+    text = _nfc(str(text_module))
+    html = _nfc(html_template.render(values))
+    subject = getattr(text_module, "subject", None)
+    if not subject or not str(subject).strip():
+        raise ValueError(f"template {kind}.txt.j2 must set a subject: {{% set subject %}}…{{% endset %}}")
+    subject = _one_line(_nfc(str(subject)))
+
+    tz = ZoneInfo(rules.office.timezone)
+    now = (now or datetime.now(tz)).astimezone(tz)
+    domain = notices.from_address.rpartition("@")[2] or "localhost"
+    digest = hashlib.sha256((seed + kind + recipient).encode("utf-8")).hexdigest()[:32]
+    message_id = f"<mailbot.{kind}.{digest}@{domain}>"
+
+    msg = EmailMessage(policy=NOTICE_POLICY)
+    msg["From"] = Address(display_name=_nfc(notices.from_name), addr_spec=notices.from_address)
+    msg["To"] = recipient
+    msg["Subject"] = subject
+    msg["Date"] = format_datetime(now)
+    msg["Message-ID"] = message_id
+    parent = _clean_msgid(in_reply_to)
+    thread = _thread(references, parent)
+    if parent:
+        msg["In-Reply-To"] = parent
+    if thread:
+        msg["References"] = " ".join(thread)
+    # RFC 3834: marks the message as an automatic answer, so well-behaved
+    # responders (and our own intake, DESIGN §3 invariant 3) never answer it.
+    msg["Auto-Submitted"] = "auto-replied"
+    # Exchange/Outlook: no out-of-office, read or delivery receipts back to us.
+    msg["X-Auto-Response-Suppress"] = "All"
+    # Precedence is not a standard, but many deployed vacation responders
+    # (vacation(1), hosting-panel autoresponders, older groupware) look only
+    # at it and ignore Auto-Submitted. Sending "bulk" keeps them silent, which
+    # is what stops two robots answering each other (Dovecot's Sieve marks
+    # its automatic rejections the same way). The cost — some filters file
+    # it as bulk mail — is small for an acknowledgement that the register
+    # keeps anyway; "list"/"junk" would say something untrue.
+    msg["Precedence"] = "bulk"
+    msg["X-Mailbot-Notice"] = kind
+    # Quoted-printable keeps the message 7-bit clean for any relay (no
+    # 8BITMIME needed) and the ASCII skeleton readable in an .eml file.
+    msg.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
+    msg.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
+    msg["Content-Language"] = "vi"     # after set_content(), which clears Content-* headers
+    return ComposedNotice(kind=kind, recipient=recipient, subject=subject,
+                          message_id=message_id, raw=msg.as_bytes(policy=NOTICE_POLICY))
+
+
+# -- headers with Vietnamese text ----------------------------------------------------
+
+class _NoticePolicy(EmailPolicy):
+    """policy.SMTP, except how Subject, the From display name and ids are folded.
+
+    Python 3.11's refolding of long non-ASCII headers drops the space between
+    two RFC 2047 encoded words ("Quyết định" comes back as "Quyếtđịnh"), for
+    unstructured and address headers alike. email.header.Header splits a
+    subject into encoded words that keep their spaces; the From name is
+    written as a single encoded word. Everything else is the standard policy.
+    """
+
+    def fold(self, name: str, value: Any) -> str:
+        folded = self._fold_vietnamese(name, value)
+        return folded if folded is not None else super().fold(name, value)
+
+    def fold_binary(self, name: str, value: Any) -> bytes:
+        folded = self._fold_vietnamese(name, value)
+        return folded.encode("ascii") if folded is not None else super().fold_binary(name, value)
+
+    def _fold_vietnamese(self, name: str, value: Any) -> str | None:
+        key = name.lower()
+        if key in ("message-id", "in-reply-to", "references"):
+            # The standard fold moves a long id to its own line, and Python's
+            # parser then hands " <id>" back with the space: keep the first id
+            # on the header line and fold only between ids.
+            text = _fold_ids(name, str(value).split(), self.linesep, self.max_line_length)
+        elif key == "subject" and not str(value).isascii():
+            text = Header(str(value), "utf-8", header_name=name).encode(linesep=self.linesep)
+        elif key == "from" and getattr(value, "addresses", None) and len(value.addresses) == 1:
+            address = value.addresses[0]
+            if address.display_name.isascii():
+                return None
+            # One encoded word, even past RFC 2047's 75 characters: decoders
+            # disagree about the space between encoded words inside a phrase
+            # (Python's adds one, mid-word), and an office name is short.
+            text = formataddr((address.display_name, address.addr_spec), charset="utf-8")
+            if len(name) + 2 + len(text) > self.max_line_length:
+                text = text.replace(" <", self.linesep + " <", 1)
+        else:
+            return None
+        return f"{name}: {text}{self.linesep}"
+
+
+def _fold_ids(name: str, ids: list[str], linesep: str, width: int) -> str:
+    lines = [ids[0] if ids else ""]
+    used = len(name) + 2 + len(lines[0])
+    for item in ids[1:]:
+        if used + 1 + len(item) > width:
+            lines.append(item)
+            used = 1 + len(item)
+        else:
+            lines[-1] += " " + item
+            used += 1 + len(item)
+    return (linesep + " ").join(lines)
+
+
+NOTICE_POLICY = _NoticePolicy(linesep="\r\n")   # the same settings as email.policy.SMTP
+
+
+# -- templates -------------------------------------------------------------------
+
+def _search_path(rules: Rules) -> tuple[Path, ...]:
+    override = rules.path(rules.notices.templates_dir)
+    if override is None:
+        return (BUNDLED_TEMPLATES,)
+    return (override.resolve(), BUNDLED_TEMPLATES)
+
+
+def _autoescape(name: str | None) -> bool:
+    return bool(name) and name.endswith((".html.j2", ".html", ".htm"))
+
+
+def reply_subject(value: Any) -> str:
+    """'Re: ' + the sender's subject, without stacking prefixes."""
+    subject = _one_line(str(value or ""))
+    while True:
+        stripped = _RE_PREFIX.sub("", subject, count=1)
+        if stripped == subject:
+            break
+        subject = stripped
+    return f"Re: {subject}" if subject else "Re: (không có tiêu đề)"
+
+
+@jinja2.pass_context
+def human_time(ctx: jinja2.runtime.Context, value: Any) -> str:
+    """An ISO 8601 time as Vietnamese readers write it ("08:01 ngày 10/11/2026"),
+    in the office time zone; any other text is returned unchanged."""
+    if value is None or value == "":
+        return ""
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(ZoneInfo(ctx.get("office_timezone") or "UTC"))
+    return f"{moment:%H:%M} ngày {moment:%d/%m/%Y}"
+
+
+@lru_cache(maxsize=8)
+def _environment(search_path: tuple[Path, ...]) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(p) for p in search_path], encoding="utf-8"),
+        autoescape=_autoescape,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=True,          # an administrator may edit override templates while we run
+    )
+    env.filters["reply_subject"] = reply_subject
+    env.filters["human_time"] = human_time
+    return env
+
+
+# -- context ---------------------------------------------------------------------
+
+def _nfc(value: str) -> str:
+    return unicodedata.normalize("NFC", value)
+
+
+def _deep_nfc(value: Any) -> Any:
+    if isinstance(value, str):
+        return _nfc(value)
+    if isinstance(value, Mapping):
+        return {k: _deep_nfc(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_deep_nfc(v) for v in value]
+    return value
+
+
+def _prepare(context: Mapping[str, Any]) -> dict[str, Any]:
+    values = _deep_nfc(dict(context))
+    if "document" in values:
+        values["document"] = {k: None for k in _DOCUMENT_KEYS} | dict(values["document"] or {})
+    if "attachments" in values:
+        values["attachments"] = [{k: None for k in _ATTACHMENT_KEYS} | dict(a) for a in values["attachments"] or []]
+    return values
+
+
+# -- headers ---------------------------------------------------------------------
+
+def _one_line(value: str) -> str:
+    return " ".join(value.split())
+
+
+def _clean_msgid(value: str | None) -> str | None:
+    if not value:
+        return None
+    value = value.strip()
+    if not value.startswith("<"):
+        value = f"<{value}>"
+    return value if _MSGID.match(value) else None
+
+
+def _thread(references: Sequence[str], parent: str | None) -> list[str]:
+    ids: list[str] = []
+    for ref in list(references or ()) + ([parent] if parent else []):
+        for part in str(ref).split():
+            clean = _clean_msgid(part)
+            if clean and clean not in ids:
+                ids.append(clean)
+    if len(ids) > _MAX_REFERENCES:
+        # RFC 5322 §3.6.4: keep the thread root and the most recent ancestors.
+        ids = ids[:1] + ids[-(_MAX_REFERENCES - 1):]
+    return ids

@@ -1,0 +1,251 @@
+"""Send the queued notices (outbox rows) and keep their retry state.
+
+Rows are inserted by the register transaction together with the entry
+(DESIGN §2); this module only moves them along:
+
+    pending ──send ok──► sent
+       │  └─temporary failure─► pending (attempts+1, next_attempt_at later)
+       └────permanent failure, or max_attempts used up──► failed
+
+Without an SMTP relay (`rules.smtp` unset: the embedded default of
+`mailbot demo`) each notice is written to the outbox folder as an .eml file
+and counts as sent.
+
+Crash safety — at-least-once, never lost. Before a row is handed to the relay
+it is *claimed*: one UPDATE adds the attempt and pushes next_attempt_at past
+the retry delay. If the process dies after the relay's 250 but before the row
+is marked sent, the row is still pending and is sent again once that delay
+has passed — with the same bytes and the same deterministic Message-ID, so
+the recipient's client can recognise the duplicate. The alternative (mark
+first, send second) would lose a notice on a crash, which the sender of an
+official document is entitled to receive. The claim is a compare-and-set on
+`attempts`, so two dispatchers on one database never send a row together.
+
+All timestamps written here are UTC ISO 8601 with offset; rows written by
+others may carry any offset and are compared as datetimes, not as text.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import tempfile
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import sqlite_utils
+
+from mailbot.config import Rules
+
+from .smtp import PermanentFailure, TemporaryFailure, send
+
+log = logging.getLogger("mailbot.dispatch")
+
+_MAX_ERROR_CHARS = 1000
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+class Dispatcher:
+    def __init__(self, rules: Rules, db: sqlite_utils.Database, *,
+                 clock: Callable[[], datetime] = datetime.now):
+        self.rules = rules
+        self.db = db
+        self._clock = clock
+        self._random = random.Random()
+
+    # -- public ----------------------------------------------------------------
+    def send_due(self) -> int:
+        """Send every pending notice that is due now; return how many were sent."""
+        now = self._now()
+        due = self._due_rows(now)
+        if not due:
+            return 0
+        if self.rules.smtp is None:
+            return sum(self._write_eml(row, now) for row in due)
+        return self._send_relay(due, now)
+
+    def next_due(self) -> datetime | None:
+        """When the earliest pending notice is due (UTC), or None when nothing is pending."""
+        times = [when for _, when in self._pending()]
+        return min(times) if times else None
+
+    # -- selection ---------------------------------------------------------------
+    def _now(self) -> datetime:
+        now = self._clock()
+        if now.tzinfo is None:      # datetime.now() gives local wall time
+            now = now.astimezone()
+        return now.astimezone(timezone.utc)
+
+    def _pending(self) -> list[tuple[int, datetime]]:
+        rows = self.db.execute("SELECT id, next_attempt_at FROM outbox WHERE state = 'pending'").fetchall()
+        # An unreadable timestamp counts as due: better sent than stuck.
+        return [(row_id, _parse_time(value, row_id) or _EPOCH) for row_id, value in rows]
+
+    def _due_rows(self, now: datetime) -> list[dict]:
+        ids = [row_id for row_id, when in sorted(self._pending(), key=lambda p: (p[1], p[0])) if when <= now]
+        rows = []
+        for row_id in ids:
+            cursor = self.db.execute(
+                "SELECT id, message, kind, recipient, message_id, raw, envelope_sender, attempts, created_at "
+                "FROM outbox WHERE id = ? AND state = 'pending'", [row_id])
+            columns = [c[0] for c in cursor.description]
+            found = cursor.fetchone()
+            if found:
+                rows.append(dict(zip(columns, found)))
+        return rows
+
+    # -- relay -----------------------------------------------------------------
+    def _send_relay(self, rows: list[dict], now: datetime) -> int:
+        relay = self.rules.smtp
+        assert relay is not None
+        if relay.cafile:
+            relay = relay.model_copy(update={"cafile": str(self.rules.path(relay.cafile))})
+        where = f"{relay.host}:{relay.port}"
+        try:
+            password = relay.password()
+        except Exception as exc:   # unreadable file, unset variable: try again later
+            password_error = f"cannot read the relay password: {exc}"
+        else:
+            password_error = None
+
+        sent = 0
+        for index, row in enumerate(rows):
+            if not self._claim(row, now):
+                continue
+            attempt = row["attempts"] + 1
+            envelope_sender = row["envelope_sender"] or relay.envelope_sender
+            try:
+                if password_error:
+                    raise TemporaryFailure(password_error, unreachable=True)
+                send(_raw(row), envelope_sender=envelope_sender, recipient=row["recipient"],
+                     relay=relay, password=password)
+            except PermanentFailure as exc:
+                self._fail(row, str(exc))
+                log.error("notice %d (%s to %s) refused for good: %s", row["id"], row["kind"], row["recipient"], exc)
+            except TemporaryFailure as exc:
+                retry_at = self._retry(row, attempt, str(exc), now)
+                if exc.unreachable:
+                    # Nothing else can go through now either: do not spend a
+                    # connection timeout per row. The others keep their
+                    # attempts and follow this row's schedule.
+                    self._postpone(rows[index + 1:], str(exc), retry_at or now + timedelta(seconds=self._delay(1)))
+                    break
+            except Exception as exc:   # a bug must not stop the queue; the row keeps its schedule
+                log.exception("notice %d (%s to %s): unexpected error while sending", row["id"], row["kind"],
+                              row["recipient"])
+                self._retry(row, attempt, f"unexpected error: {type(exc).__name__}: {exc}", now)
+            else:
+                self._mark_sent(row)
+                sent += 1
+                log.info("sent notice %d (%s, %s) to %s via %s", row["id"], row["kind"],
+                         row["message_id"], row["recipient"], where)
+        return sent
+
+    def _claim(self, row: dict, now: datetime) -> bool:
+        lease = now + timedelta(seconds=self._delay(row["attempts"] + 1))
+        cursor = self.db.execute(
+            "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ? "
+            "WHERE id = ? AND state = 'pending' AND attempts = ?",
+            [_iso(lease), row["id"], row["attempts"]])
+        return cursor.rowcount == 1
+
+    def _retry(self, row: dict, attempt: int, error: str, now: datetime) -> datetime | None:
+        """Schedule the next attempt and return its time; None when the row has failed for good."""
+        if attempt >= self.rules.notices.max_attempts:
+            self._fail(row, f"gave up after {attempt} attempts: {error}")
+            log.error("notice %d (%s to %s) failed after %d attempts: %s",
+                      row["id"], row["kind"], row["recipient"], attempt, error)
+            return None
+        later = now + timedelta(seconds=self._delay(attempt))
+        self.db.execute("UPDATE outbox SET next_attempt_at = ?, last_error = ? WHERE id = ? AND state = 'pending'",
+                        [_iso(later), error[:_MAX_ERROR_CHARS], row["id"]])
+        log.warning("notice %d (%s to %s) not sent (attempt %d of %d), retry at %s: %s",
+                    row["id"], row["kind"], row["recipient"], attempt, self.rules.notices.max_attempts,
+                    _iso(later), error)
+        return later
+
+    def _postpone(self, rows: list[dict], error: str, later: datetime) -> None:
+        if not rows:
+            return
+        for row in rows:
+            self.db.execute("UPDATE outbox SET next_attempt_at = ?, last_error = ? WHERE id = ? AND state = 'pending'",
+                            [_iso(later), f"not tried: {error}"[:_MAX_ERROR_CHARS], row["id"]])
+        log.warning("%d more notice(s) postponed to %s: relay unavailable", len(rows), _iso(later))
+
+    def _delay(self, attempt: int) -> float:
+        """Exponential backoff with jitter: half fixed, half random ("equal jitter")."""
+        notices = self.rules.notices
+        ceiling = min(notices.retry_max_seconds, notices.retry_base_seconds * 2 ** max(attempt - 1, 0))
+        return ceiling / 2 + self._random.uniform(0, ceiling / 2)
+
+    def _fail(self, row: dict, error: str) -> None:
+        self.db.execute("UPDATE outbox SET state = 'failed', last_error = ? WHERE id = ? AND state = 'pending'",
+                        [error[:_MAX_ERROR_CHARS], row["id"]])
+
+    def _mark_sent(self, row: dict) -> None:
+        self.db.execute("UPDATE outbox SET state = 'sent', sent_at = ?, last_error = NULL WHERE id = ?",
+                        [_iso(self._now()), row["id"]])
+
+    # -- no relay: .eml files ----------------------------------------------------
+    def _write_eml(self, row: dict, now: datetime) -> int:
+        if not self._claim(row, now):
+            return 0
+        folder = self.rules.outbox_dir
+        created = (_parse_time(row["created_at"], row["id"]) or now).astimezone(ZoneInfo(self.rules.office.timezone))
+        path = folder / f"{created:%Y-%m-%d}-{row['id']}-{row['kind']}.eml"
+        try:
+            _write_atomically(path, _raw(row))
+        except OSError as exc:
+            self._retry(row, row["attempts"] + 1, f"cannot write {path}: {exc}", now)
+            return 0
+        self._mark_sent(row)
+        log.info("wrote notice %d (%s to %s) to %s", row["id"], row["kind"], row["recipient"], path)
+        return 1
+
+
+# -- helpers -----------------------------------------------------------------------
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def _raw(row: dict) -> bytes:
+    raw = row["raw"]
+    return raw.encode("utf-8") if isinstance(raw, str) else bytes(raw)
+
+
+def _parse_time(value: str | None, row_id: int) -> datetime | None:
+    """A stored timestamp as an aware UTC datetime (naive ones are taken as UTC)."""
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        log.warning("outbox row %d has an unreadable timestamp %r", row_id, value)
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)

@@ -1,0 +1,66 @@
+"""The dry-run view of one message: inspection + decision as stable JSON (DESIGN §8)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .model import Decision, MessageReport
+
+DOCUMENT_KEYS = (
+    "code", "code_number", "code_notation", "type_name", "organ_name", "parent_organ", "place",
+    "issued_date", "subject", "urgency", "secrecy", "signer_name", "signer_position",
+    "signer_competence", "signer_title", "to_places", "page_amount",
+)
+
+
+def _main_signature(report: MessageReport) -> dict | None:
+    for att in report.attachments:
+        if att.allowed and att.format == "pdf" and att.signature is not None:
+            return att.signature
+    return None
+
+
+def explain_json(report: MessageReport, decision: Decision) -> dict[str, Any]:
+    document = {key: (report.document or {}).get(key) for key in DOCUMENT_KEYS}
+    return {
+        "decision": decision.outcome,
+        "reasons": [r.to_json() for r in decision.reasons],
+        "paper_copy_required": decision.paper_copy_required,
+        # Sender authentication (DKIM/DMARC, our MTA's Authentication-Results) is not checked yet.
+        "sender_authenticated": False,
+        "sender": report.sender,
+        "subject": report.subject,
+        "message_id": report.message_id,
+        "automated": report.automated.to_json() if report.automated else None,
+        "attachments": [a.to_json() for a in report.attachments],
+        "text_flags": list(report.text_flags),
+        "problems": [p.to_json() for p in report.problems],
+        "document": document,
+        "signature": _main_signature(report),
+        "route": decision.route,
+        "book": decision.book,
+        "notices": [n.to_json() for n in decision.notices],
+    }
+
+
+def explain_text(data: dict[str, Any]) -> str:
+    labels = {"accept": "TIẾP NHẬN (accept)", "refuse": "TỪ CHỐI (refuse)",
+              "review": "CẦN XEM XÉT (review)", "quarantine": "CÁCH LY (quarantine)"}
+    lines = [f"Quyết định / decision: {labels.get(data['decision'], data['decision'])}",
+             f"Người gửi / sender: {data['sender'] or '—'}",
+             f"Tiêu đề / subject: {data['subject'] or '—'}",
+             "Lý do / reasons:"]
+    for r in data["reasons"]:
+        lines.append(f"  - [{r['code']}] {r['message_vi']}")
+        lines.append(f"      {r['message_en']}" + (f"  ({r['rule']})" if r["rule"] else ""))
+    lines.append("Tệp đính kèm / attachments:")
+    for a in data["attachments"] or []:
+        mark = "✓" if a["allowed"] else "✗"
+        why = f" — {a['reason']['message_vi']}" if a["reason"] else ""
+        lines.append(f"  {mark} {a['filename']} [{a['format'] or a['mime']}], {a['size']} bytes{why}")
+    if not data["attachments"]:
+        lines.append("  (không có)")
+    notices = data["notices"]
+    lines.append("Thông báo sẽ gửi / notices: " +
+                 (", ".join(f"{n['kind']} → {n['to']}" for n in notices) if notices else "không (none)"))
+    return "\n".join(lines)

@@ -1,0 +1,244 @@
+"""Text decoding and detection of non-Unicode Vietnamese (pure, no I/O).
+
+Decision 57/2014 Art. 4.2.b requires Unicode (TCVN 6909:2001). Old
+documents still arrive typed in the legacy 8-bit font encodings:
+
+- TCVN3 / ABC (the ".VnTime" fonts): one byte per accented letter, seen
+  through Windows-1252 as "Céng hoµ x· héi chñ nghÜa ViÖt Nam";
+- VNI-Windows: base letter + one byte for the marks, seen as
+  "Coäng hoøa xaõ hoäi chuû nghóa Vieät Nam";
+
+and Unicode text in decomposed form (NFD), which looks right but compares,
+sorts and searches wrongly. Here we only *detect* them; conversion comes
+later and can be added per scheme (the TCVN3 table below already maps each
+byte to its letter).
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Callable
+
+__all__ = [
+    "FLAG_NFD", "FLAG_TCVN3", "FLAG_VNI", "FLAG_UNDECODABLE", "TEXT_FLAGS",
+    "decode_text", "vietnamese_text_flags", "TCVN3_TO_UNICODE",
+]
+
+FLAG_NFD = "text-nfd"
+FLAG_TCVN3 = "text-legacy-tcvn3"
+FLAG_VNI = "text-legacy-vni"
+FLAG_UNDECODABLE = "text-undecodable"
+TEXT_FLAGS = (FLAG_NFD, FLAG_TCVN3, FLAG_VNI, FLAG_UNDECODABLE)
+
+# Legacy detection looks at this much text at most: it is evident long before.
+_SAMPLE_CHARS = 500_000
+
+# -- TCVN3 (TCVN 5712:1993 VN3) -------------------------------------------------------
+
+# Byte → Unicode letter. Capitals with tone marks live in a separate font
+# (.VnTimeH) that reuses the lower-case bytes, so they are not listed.
+TCVN3_TO_UNICODE: dict[int, str] = {
+    0xA1: "Ă", 0xA2: "Â", 0xA3: "Ê", 0xA4: "Ô", 0xA5: "Ơ", 0xA6: "Ư", 0xA7: "Đ",
+    0xA8: "ă", 0xA9: "â", 0xAA: "ê", 0xAB: "ô", 0xAC: "ơ", 0xAD: "ư", 0xAE: "đ",
+    0xB5: "à", 0xB6: "ả", 0xB7: "ã", 0xB8: "á", 0xB9: "ạ",
+    0xBB: "ằ", 0xBC: "ẳ", 0xBD: "ẵ", 0xBE: "ắ", 0xC6: "ặ",
+    0xC7: "ầ", 0xC8: "ẩ", 0xC9: "ẫ", 0xCA: "ấ", 0xCB: "ậ",
+    0xCC: "è", 0xCE: "ẻ", 0xCF: "ẽ", 0xD0: "é", 0xD1: "ẹ",
+    0xD2: "ề", 0xD3: "ể", 0xD4: "ễ", 0xD5: "ế", 0xD6: "ệ",
+    0xD7: "ì", 0xD8: "ỉ", 0xDC: "ĩ", 0xDD: "í", 0xDE: "ị",
+    0xDF: "ò", 0xE1: "ỏ", 0xE2: "õ", 0xE3: "ó", 0xE4: "ọ",
+    0xE5: "ồ", 0xE6: "ổ", 0xE7: "ỗ", 0xE8: "ố", 0xE9: "ộ",
+    0xEA: "ờ", 0xEB: "ở", 0xEC: "ỡ", 0xED: "ớ", 0xEE: "ợ",
+    0xEF: "ù", 0xF1: "ủ", 0xF2: "ũ", 0xF3: "ú", 0xF4: "ụ",
+    0xF5: "ừ", 0xF6: "ử", 0xF7: "ữ", 0xF8: "ứ", 0xF9: "ự",
+    0xFA: "ỳ", 0xFB: "ỷ", 0xFC: "ỹ", 0xFD: "ý", 0xFE: "ỵ",
+}
+
+# The same bytes as they look once read as Windows-1252 (the usual mojibake).
+_TCVN3_SEEN = {bytes([b]).decode("cp1252"): letter for b, letter in TCVN3_TO_UNICODE.items()}
+
+# Non-letters in Windows-1252: never part of a word in normal text.
+_TCVN3_SYMBOLS = frozenset(ch for ch in _TCVN3_SEEN if not ch.isalpha()) - {"\u00ad"}
+# Capitals (and đ) that start a Vietnamese word: evidence when a letter follows.
+_TCVN3_WORD_START = frozenset("¡¢£¤¥¦§®")
+# Symbols also used as typography ("©", "»"): evidence only between letters.
+_TCVN3_BETWEEN = frozenset("©»")
+# Latin-1 letters that TCVN3 produces but Vietnamese Unicode never uses.
+_FOREIGN_LETTERS = frozenset("ÆÇËÎÏÐÑÖØÜÞßäåæçëîïñöøûüþ")
+
+# -- VNI-Windows ------------------------------------------------------------------------
+
+_VNI_MARKS_AFTER_VOWEL = "øûïåäëüùõ"       # tone/shape bytes that follow a base vowel
+_VNI_PATTERNS = re.compile(
+    "|".join([
+        rf"(?i:[aeiouy])[{_VNI_MARKS_AFTER_VOWEL}{_VNI_MARKS_AFTER_VOWEL.upper()}]",
+        r"[ôÔ][ùøûõïÙØÛÕÏ]",                 # ơ with a tone: "ôø" = ờ
+        r"[öÖ][ôÔ]",                         # ươ: "tröôøng" = trường
+        r"(?<![^\W\d_])[ñÑ](?=[^\W\d_])",    # đ at the start of a word: "ñöôïc" = được
+    ])
+)
+_VNI_WEAK = frozenset("ïëÏË")  # also French/Dutch diaeresis ("Noël", "naïve")
+
+_WORD = re.compile(r"[^\W\d_]+")
+# Vietnamese marks in decomposed form: grave, acute, circumflex, tilde, breve, hook, horn, dot.
+_NFD_MARK = re.compile("[A-Za-zÀ-ỹ][\u0300\u0301\u0302\u0303\u0306\u0309\u031b\u0323]")
+
+
+@dataclass(frozen=True)
+class _Scheme:
+    """A legacy encoding we can recognise (and, later, convert)."""
+
+    flag: str
+    score: Callable[[str], float]
+    convert: Callable[[str], str] | None = None   # a later issue fills this in
+
+
+def _letterish(ch: str) -> bool:
+    return ch.isalpha() or ch in _TCVN3_SEEN
+
+
+_TCVN3_CANDIDATE = re.compile("[" + re.escape("".join(sorted(_TCVN3_SEEN))) + "]")
+
+
+def _tcvn3_score(text: str) -> float:
+    """Strong hits (symbols inside words) count 1, foreign letters inside words 0.5."""
+    strong = weak = 0
+    for m in _TCVN3_CANDIDATE.finditer(text):
+        i, ch = m.start(), m.group()
+        before = i > 0 and _letterish(text[i - 1])
+        after = i + 1 < len(text) and _letterish(text[i + 1])
+        if ch in _TCVN3_WORD_START:
+            strong += after and not (i > 0 and text[i - 1].isalpha())
+        elif ch in _TCVN3_BETWEEN:
+            strong += before and after
+        elif ch in _TCVN3_SYMBOLS:
+            strong += before
+        elif before and (ch in _FOREIGN_LETTERS or (ch.isupper() and text[i - 1].islower())):
+            weak += 1
+    return 0.0 if strong == 0 else strong + weak / 2
+
+
+def _vni_score(text: str) -> float:
+    """Mark pairs count 1; "ï"/"ë" pairs 0.5, and never on their own."""
+    strong = weak = 0
+    for m in _VNI_PATTERNS.finditer(text):
+        if m.group()[-1] in _VNI_WEAK:
+            weak += 1
+        else:
+            strong += 1
+    return 0.0 if strong == 0 else strong + weak / 2
+
+
+_SCHEMES = (_Scheme(FLAG_TCVN3, _tcvn3_score), _Scheme(FLAG_VNI, _vni_score))
+
+
+def _convincing(score: float, words: int) -> bool:
+    # One clear hit is enough in a short line ("Vieät Nam"); longer text
+    # needs several, and in proportion, so stray symbols do not count.
+    if score < 1:
+        return False
+    return (score >= 2 or words <= 3) and score >= 0.05 * words
+
+
+def _legacy_flags(text: str) -> tuple[str, ...]:
+    sample = text[:_SAMPLE_CHARS]
+    if sample.isascii():
+        return ()
+    words = len(_WORD.findall(sample))
+    scored = [(s.score(sample), s.flag) for s in _SCHEMES]
+    hits = [(score, flag) for score, flag in scored if _convincing(score, words)]
+    if not hits:
+        return ()
+    return (max(hits)[1],)   # a text is in one legacy encoding: keep the likelier
+
+
+def vietnamese_text_flags(text: str) -> tuple[str, ...]:
+    """Flags for text as given: decomposed marks (NFD) and legacy encodings."""
+    flags: list[str] = []
+    if not unicodedata.is_normalized("NFC", text) and _NFD_MARK.search(text):
+        flags.append(FLAG_NFD)
+    flags.extend(_legacy_flags(text))
+    return tuple(flags)
+
+
+# -- decoding ---------------------------------------------------------------------------
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_MAX_CONTROL_SHARE = 0.01
+
+
+# C0/C1 controls (less tab, newlines, form feeds, DOS EOF), surrogates, private use.
+_NOT_TEXT = re.compile(r"[\x00-\x08\x0e-\x19\x1b-\x1f\x7f-\x9f\ud800-\udfff\ue000-\uf8ff]")
+
+
+def _looks_like_text(text: str) -> bool:
+    bad = sum(1 for _ in _NOT_TEXT.finditer(text))
+    return bad <= _MAX_CONTROL_SHARE * len(text)
+
+
+def _strict(data: bytes, encoding: str) -> str | None:
+    try:
+        return data.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """Mostly-ASCII UTF-16 without a BOM: one byte of each pair is zero."""
+    if len(data) < 4 or len(data) % 2:
+        return None
+    pairs = len(data) // 2
+    for encoding, zero_at in (("utf-16-le", 1), ("utf-16-be", 0)):
+        zeros = data[zero_at::2].count(0)
+        if zeros >= 0.6 * pairs and data[1 - zero_at::2].count(0) == 0:
+            return _strict(data, encoding)
+    return None
+
+
+def _decode_unicode(data: bytes) -> str | None:
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return _strict(data[len(bom):], encoding)
+    if b"\0" in data:
+        return _utf16_without_bom(data)
+    return _strict(data, "utf-8")
+
+
+def _decode_8bit(data: bytes) -> tuple[str, tuple[str, ...]] | None:
+    """Windows-1258 text, or TCVN3/VNI bytes (kept as their Windows-1252 view)."""
+    if b"\0" in data:
+        return None
+    seen = data.decode("cp1252", errors="replace")
+    legacy = _legacy_flags(seen)
+    if legacy and _looks_like_text(seen):
+        # Kept as Windows-1252 characters: lossless, and what a converter will read.
+        return unicodedata.normalize("NFC", seen), legacy
+    for encoding in ("cp1258", "cp1252"):
+        text = _strict(data, encoding)
+        if text is not None and _looks_like_text(text):
+            text = unicodedata.normalize("NFC", text)   # cp1258 decodes to combining marks
+            return text, _legacy_flags(text)
+    return None
+
+
+def decode_text(data: bytes) -> tuple[str, tuple[str, ...]]:
+    """Decode bytes that should be text; return (NFC text, flags).
+
+    Tries a BOM, UTF-8, BOM-less UTF-16, then the 8-bit code pages. Bytes that
+    are none of these (a binary blob) give ("", ("text-undecodable",)).
+    """
+    text = _decode_unicode(data)
+    if text is not None and _looks_like_text(text):
+        flags = vietnamese_text_flags(text)   # on the text as sent, before NFC
+        return unicodedata.normalize("NFC", text), flags
+    if text is None:
+        decoded = _decode_8bit(data)
+        if decoded is not None:
+            return decoded
+    return "", (FLAG_UNDECODABLE,)

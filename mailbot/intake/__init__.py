@@ -1,0 +1,1 @@
+"""Intake: bring raw messages in (IMAP, SMTP/LMTP, .eml files) and nothing else."""

@@ -1,0 +1,163 @@
+"""Reading the register: list, show, search and export (`mailbot register …`)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+from typing import Any, Iterator
+
+import sqlite_utils
+
+from .textfold import fold
+
+DOCUMENT_FIELDS = (
+    "code", "code_number", "code_notation", "type_name", "organ_name", "parent_organ", "place",
+    "issued_date", "subject", "urgency", "secrecy", "signer_name", "signer_position",
+    "signer_competence", "signer_title", "to_places", "page_amount",
+)
+
+# Column headings of the paper register (NĐ 30/2020 Phụ lục VI), for CSV/XLSX.
+VIETNAMESE_HEADINGS = {
+    "book": "Sổ", "arrival_number": "Số đến", "arrival_date": "Ngày đến",
+    "delivered_at": "Thời điểm nhận thư", "mailbox": "Hộp thư", "message_id": "Message-ID",
+    "sender": "Người gửi", "code": "Số, ký hiệu", "code_number": "Số", "code_notation": "Ký hiệu",
+    "type_name": "Tên loại", "organ_name": "Tác giả (cơ quan ban hành)", "parent_organ": "Cơ quan chủ quản",
+    "place": "Địa danh", "issued_date": "Ngày tháng văn bản", "subject": "Trích yếu nội dung",
+    "urgency": "Mức độ khẩn", "secrecy": "Độ mật", "signer_name": "Người ký",
+    "signer_position": "Chức vụ người ký", "signer_competence": "Thẩm quyền ký",
+    "signer_title": "Khối chữ ký", "to_places": "Nơi nhận", "page_amount": "Số tờ",
+    "decision": "Kết quả tiếp nhận", "paper_copy_required": "Cần bản giấy",
+    "paper_received": "Đã nhận bản giấy", "signature_verdict": "Chữ ký số",
+    "attachments": "Tệp đính kèm", "route": "Đơn vị/người nhận",
+}
+
+_ENTRY_SELECT = "SELECT e.*, m.spool_path FROM entries e JOIN messages m ON m.id = e.message"
+
+
+def _rows(db: sqlite_utils.Database, sql: str, params: tuple = ()) -> list[dict[str, Any]]:
+    db.conn.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in db.execute(sql, params).fetchall()]
+    finally:
+        db.conn.row_factory = None
+
+
+def attachments_of(db: sqlite_utils.Database, message: int) -> list[dict[str, Any]]:
+    return _rows(db, "SELECT filename, format, sha256, size, pages, allowed, reason_code FROM attachments "
+                     "WHERE message = ? ORDER BY position", (message,))
+
+
+def entry_json(db: sqlite_utils.Database, row: dict[str, Any]) -> dict[str, Any]:
+    """One entry in the stable export shape (DESIGN §8, register export)."""
+    out = {
+        "book": row["book"],
+        "arrival_number": row["arrival_number"],
+        "arrival_date": row["arrival_date"],
+        "delivered_at": row["delivered_at"],
+        "mailbox": row["mailbox"],
+        "message_id": row["message_id"],
+        "sender": row["sender"],
+    }
+    for name in DOCUMENT_FIELDS:
+        value = row.get(name)
+        if name == "to_places":
+            value = json.loads(value) if value else []
+        out[name] = value
+    out.update({
+        "decision": row["decision"],
+        "paper_copy_required": bool(row["paper_copy_required"]),
+        "paper_received": bool(row["paper_received"]),
+        "signature_verdict": row["signature_verdict"],
+        "attachments": [
+            {"filename": a["filename"], "format": a["format"], "sha256": a["sha256"], "pages": a["pages"]}
+            for a in attachments_of(db, row["message"]) if a["allowed"]
+        ],
+        "route": json.loads(row["route"]) if row["route"] else None,
+        "email_subject": row["email_subject"],
+    })
+    return out
+
+
+def list_entries(db: sqlite_utils.Database, *, book: str | None = None, year: int | None = None,
+                 limit: int | None = None) -> list[dict[str, Any]]:
+    where, params = [], []
+    if book:
+        where.append("e.book = ?")
+        params.append(book)
+    if year:
+        where.append("e.year = ?")
+        params.append(year)
+    sql = _ENTRY_SELECT + (" WHERE " + " AND ".join(where) if where else "")
+    sql += " ORDER BY e.book, e.year, e.arrival_number"
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    return _rows(db, sql, tuple(params))
+
+
+def find_entry(db: sqlite_utils.Database, number: int, *, book: str | None = None,
+               year: int | None = None) -> dict[str, Any] | None:
+    sql = _ENTRY_SELECT + " WHERE e.arrival_number = ?"
+    params: list[Any] = [number]
+    if book:
+        sql += " AND e.book = ?"
+        params.append(book)
+    if year:
+        sql += " AND e.year = ?"
+        params.append(year)
+    rows = _rows(db, sql + " ORDER BY e.year DESC LIMIT 1", tuple(params))
+    return rows[0] if rows else None
+
+
+def search_entries(db: sqlite_utils.Database, text: str, limit: int = 50) -> list[dict[str, Any]]:
+    """Diacritic-insensitive (đ = d) search over sender, subjects, number and file names."""
+    words = fold(text).split()
+    if not words:
+        return []
+    sql = _ENTRY_SELECT + " WHERE " + " AND ".join("e.search_text LIKE ? ESCAPE '\\'" for _ in words)
+    params = tuple("%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%" for w in words)
+    return _rows(db, sql + f" ORDER BY e.id DESC LIMIT {int(limit)}", params)
+
+
+def export_entries(db: sqlite_utils.Database, fmt: str, *, book: str | None = None,
+                   year: int | None = None) -> Iterator[str]:
+    rows = [entry_json(db, r) for r in list_entries(db, book=book, year=year)]
+    if fmt == "jsonl":
+        for row in rows:
+            yield json.dumps(row, ensure_ascii=False) + "\n"
+        return
+    if fmt == "csv":
+        columns = [c for c in VIETNAMESE_HEADINGS]
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        writer.writerow([VIETNAMESE_HEADINGS[c] for c in columns])
+        for row in rows:
+            writer.writerow([_cell(row.get(c)) for c in columns])
+        yield "\ufeff" + buf.getvalue()   # BOM: Excel then opens Vietnamese text as UTF-8
+        return
+    raise ValueError(f"unknown export format {fmt!r} (use csv or jsonl)")
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Có" if value else "Không"
+    if isinstance(value, list):
+        return "; ".join(a["filename"] if isinstance(a, dict) else str(a) for a in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def format_table(rows: list[dict[str, Any]]) -> str:
+    if not rows:
+        return "(sổ trống — no entries)"
+    lines = [f"{'Sổ':<8} {'Số đến':>7}  {'Ngày đến':<16}  {'Người gửi':<30}  Trích yếu / tiêu đề thư"]
+    for r in rows:
+        when = (r["arrival_date"] or "")[:16].replace("T", " ")
+        summary = r.get("subject") or r.get("email_subject") or ""
+        lines.append(f"{r['book']:<8} {r['arrival_number']:>4}/{r['year'] % 100:02d}  {when:<16}  "
+                     f"{(r['sender'] or '')[:30]:<30}  {summary[:60]}")
+    return "\n".join(lines)

@@ -1,0 +1,159 @@
+"""The straight path of one message: spool → inspect → decide → register + outbox.
+
+`receive()` is the only thing an intake source must call before it tells its
+source anything (SMTP 250, IMAP flag/move): after it returns, the message is
+fsynced on disk and recorded. `process()` does the rest and is idempotent, so
+a crash anywhere is repaired by calling it again (`process_pending()` at start).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Sequence
+from zoneinfo import ZoneInfo
+
+import sqlite_utils
+
+from . import db as dbmod
+from .config import Mailbox, Rules
+from .decide import decide
+from .faults import crash_point
+from .inspect.message import inspect_message
+from .model import Decision, MessageReport, Reason
+from .register import Notice, Registered, apply, audit, ensure_books
+from .spool import Spool
+
+log = logging.getLogger("mailbot.pipeline")
+
+# A message that has crashed the worker this many times is not inspected again.
+MAX_ATTEMPTS = 3
+
+REPEATED_FAILURE = Reason(
+    "repeated_failure",
+    "Không xử lý được thư sau nhiều lần thử; văn thư sẽ kiểm tra trực tiếp.",
+    f"processing failed {MAX_ATTEMPTS} times; kept for a person to review",
+    "mailbot: không làm mất thư",
+)
+
+
+@dataclass(frozen=True)
+class Received:
+    message: int          # messages.id
+    sha256: str
+    duplicate: bool       # the same bytes were already recorded
+
+
+class Pipeline:
+    def __init__(self, rules: Rules, db: sqlite_utils.Database | None = None, *, trust: Any = None):
+        self.rules = rules
+        self.db = db or dbmod.connect(rules.db_path)
+        self.spool = Spool(rules.spool_dir)
+        self.tz = ZoneInfo(rules.office.timezone)
+        self._trust = trust
+        ensure_books(self.db, [(b.id, b.name) for b in rules.books])
+
+    # -- intake ---------------------------------------------------------------
+    def receive(self, raw: bytes, *, source: str, delivered_at: datetime | None = None,
+                mailbox: str | None = None, envelope_from: str | None = None,
+                envelope_to: Sequence[str] = ()) -> Received:
+        """Store the raw bytes durably and record them. Nothing can be lost after this."""
+        delivered_at = (delivered_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
+        sha256, path = self.spool.store(raw)
+        crash_point("after-spool")
+        with dbmod.transaction(self.db) as conn:
+            row = conn.execute("SELECT id FROM messages WHERE sha256 = ?", (sha256,)).fetchone()
+            if row:
+                audit(conn, "received-again", message=row[0], source=source)
+                return Received(row[0], sha256, True)
+            cur = conn.execute(
+                "INSERT INTO messages(sha256, size, spool_path, source, mailbox, envelope_from, envelope_to, "
+                "delivered_at, spooled_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (sha256, len(raw), str(path), source, mailbox, envelope_from,
+                 json.dumps(list(envelope_to)), delivered_at.isoformat(),
+                 datetime.now(timezone.utc).isoformat()))
+            audit(conn, "received", message=cur.lastrowid, source=source, size=len(raw), sha256=sha256)
+        log.info("received message %s (%d bytes, %s, sha256 %s…)", cur.lastrowid, len(raw), source, sha256[:12])
+        return Received(cur.lastrowid, sha256, False)
+
+    # -- processing -----------------------------------------------------------
+    @property
+    def trust(self) -> Any:
+        if self._trust is None:
+            from .trust import trust_store
+
+            self._trust = trust_store(self.rules)
+        return self._trust
+
+    def pending(self) -> list[int]:
+        return [r[0] for r in self.db.execute(
+            "SELECT id FROM messages WHERE state = 'received' ORDER BY id").fetchall()]
+
+    def process_pending(self) -> list[Registered]:
+        return [r for r in (self.process(m) for m in self.pending()) if r is not None]
+
+    def mailbox(self, mailbox_id: str | None) -> Mailbox | None:
+        return next((m for m in self.rules.mailboxes if m.id == mailbox_id), None)
+
+    def process(self, message: int) -> Registered | None:
+        self.db.conn.row_factory = sqlite3.Row
+        try:
+            row = self.db.execute("SELECT * FROM messages WHERE id = ?", (message,)).fetchone()
+        finally:
+            self.db.conn.row_factory = None
+        if row is None or row["state"] != "received":
+            return None
+        # Count the attempt first: a message that kills the worker every time
+        # must end in review, not in an endless crash loop.
+        self.db.execute("UPDATE messages SET attempts = attempts + 1 WHERE id = ?", (message,))
+        mailbox = self.mailbox(row["mailbox"])
+        raw = self.spool.load(row["sha256"])
+        if row["attempts"] + 1 > MAX_ATTEMPTS:
+            report = MessageReport(sha256=row["sha256"], size=row["size"], readable=False)
+            decision = Decision("review", (REPEATED_FAILURE,))
+        else:
+            report, decision = self.evaluate(raw, mailbox, row["envelope_from"])
+        crash_point("after-inspect")
+        arrival = datetime.fromisoformat(row["delivered_at"]).astimezone(self.tz)
+        result = apply(self.db, message, report, decision, arrival,
+                       lambda reg: self._notices(reg, report, decision, arrival, mailbox))
+        crash_point("after-register")
+        return result
+
+    def evaluate(self, raw: bytes, mailbox: Mailbox | None,
+                 envelope_from: str | None = None) -> tuple[MessageReport, Decision]:
+        """Inspection and decision without side effects (`mailbot explain`)."""
+        try:
+            report = inspect_message(raw, self.rules, envelope_from=envelope_from, trust=self.trust)
+        except Exception as exc:  # noqa: BLE001 - a bug in a parser must not lose the message
+            log.exception("inspection of %s failed", mailbox.id if mailbox else "message")
+            from .inspect.mime import problem
+            import hashlib
+
+            report = MessageReport(
+                sha256=hashlib.sha256(raw).hexdigest(), size=len(raw), readable=False,
+                problems=(problem("inspection_failed", "Lỗi khi kiểm tra thư.",
+                                  f"inspection failed: {type(exc).__name__}: {exc}"),))
+        return report, decide(report, self.rules, mailbox)
+
+    # -- notices --------------------------------------------------------------
+    def _notices(self, reg: Registered, report: MessageReport, decision: Decision,
+                 arrival: datetime, mailbox: Mailbox | None) -> list[Notice]:
+        from .dispatch.compose import compose_notice
+        from .notices import notice_context
+
+        if reg.state != "processed":
+            return []
+        book_name = next((b.name for b in self.rules.books if b.id == reg.book), None)
+        context = notice_context(self.rules, report, decision, reg, arrival, mailbox, book_name)
+        envelope = self.rules.smtp.envelope_sender if self.rules.smtp else ""
+        out = []
+        for plan in decision.notices:
+            composed = compose_notice(plan.kind, context, self.rules, recipient=plan.to,
+                                      in_reply_to=report.message_id, references=report.references,
+                                      seed=report.sha256)
+            out.append(Notice(plan.kind, plan.to, composed.subject, composed.message_id, composed.raw, envelope))
+        return out

@@ -1,0 +1,217 @@
+"""Apply a decision in one transaction: entry + số đến, attachments, audit, outbox.
+
+Invariants carried here:
+- the số đến is taken from the (book, year) counter inside the same
+  transaction as the entry: no gap, no duplicate, restart-safe (invariant 6);
+- a message row is processed once: the state check is inside the transaction
+  (BEGIN IMMEDIATE holds the write lock), so a retry after a crash is a no-op;
+- the same document arriving again (same Message-ID in the same mailbox) is
+  recorded as a duplicate, not registered and not acknowledged (invariant 2);
+- at most one notice of each kind per message and recipient (UNIQUE in outbox).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Callable
+
+import sqlite_utils
+
+from .db import transaction
+from .model import Decision, MessageReport
+from .textfold import fold
+
+log = logging.getLogger("mailbot.register")
+
+
+@dataclass(frozen=True)
+class Registered:
+    """What the transaction did, for logs and for building notices."""
+
+    message: int
+    state: str                     # processed | duplicate | already-done
+    outcome: str | None
+    entry: int | None = None
+    book: str | None = None
+    year: int | None = None
+    arrival_number: int | None = None
+    duplicate_of: int | None = None
+
+
+@dataclass(frozen=True)
+class Notice:
+    kind: str
+    recipient: str
+    subject: str
+    message_id: str
+    raw: bytes
+    envelope_sender: str = ""
+
+
+# Builds the notices once the số đến is known (called inside the transaction).
+NoticeBuilder = Callable[[Registered], list[Notice]]
+
+
+def now_utc() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def audit(conn: sqlite3.Connection, event: str, *, message: int | None = None,
+          entry: int | None = None, **detail) -> None:
+    conn.execute(
+        "INSERT INTO audit(at, message, entry, event, detail) VALUES (?, ?, ?, ?, ?)",
+        (now_utc(), message, entry, event, json.dumps(detail, ensure_ascii=False, default=str)),
+    )
+
+
+def ensure_books(db: sqlite_utils.Database, books: list[tuple[str, str]]) -> None:
+    with transaction(db) as conn:
+        for book_id, name in books:
+            conn.execute("INSERT INTO books(id, name) VALUES (?, ?) "
+                         "ON CONFLICT(id) DO UPDATE SET name = excluded.name", (book_id, name))
+
+
+def next_number(conn: sqlite3.Connection, book: str, year: int) -> int:
+    """Take the next số đến of a book for a year. Call inside a write transaction."""
+    conn.execute(
+        "INSERT INTO counters(book, year, last_number) VALUES (?, ?, 1) "
+        "ON CONFLICT(book, year) DO UPDATE SET last_number = last_number + 1",
+        (book, year),
+    )
+    (number,) = conn.execute("SELECT last_number FROM counters WHERE book = ? AND year = ?",
+                             (book, year)).fetchone()
+    return number
+
+
+def _find_duplicate(conn: sqlite3.Connection, message: int, mailbox: str | None,
+                    message_id: str | None) -> int | None:
+    if not message_id:
+        return None
+    row = conn.execute(
+        "SELECT id FROM messages WHERE message_id = ? AND mailbox IS ? AND id != ? "
+        "AND state = 'processed' ORDER BY id LIMIT 1",
+        (message_id, mailbox, message),
+    ).fetchone()
+    return row[0] if row else None
+
+
+def _reasons_json(decision: Decision) -> list[dict]:
+    return [r.to_json() for r in decision.reasons]
+
+
+def _insert_attachments(conn: sqlite3.Connection, message: int, report: MessageReport) -> None:
+    for position, att in enumerate(report.attachments, start=1):
+        cur = conn.execute(
+            "INSERT INTO attachments(message, position, filename, original_filename, declared_type, "
+            "format, mime, size, sha256, pages, allowed, reason_code, reason_vi, flags) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (message, position, att.filename, att.original_filename, att.declared_type, att.format,
+             att.mime, att.size, att.sha256, att.pages, int(att.allowed),
+             att.reason.code if att.reason else None, att.reason.message_vi if att.reason else None,
+             json.dumps(list(att.flags))),
+        )
+        for sig in (att.signature or {}).get("signatures", []):
+            conn.execute(
+                "INSERT INTO signatures(attachment, field, signer, signer_org, serial, issuer, verdict, "
+                "intact, trusted, modified_after_signing, signing_time, timestamp_time, reasons_vi) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (cur.lastrowid, sig.get("field"), sig.get("signer"), sig.get("signer_org"),
+                 sig.get("serial"), sig.get("issuer"), sig.get("verdict"), sig.get("intact"),
+                 sig.get("trusted"), sig.get("modified_after_signing"), sig.get("signing_time"),
+                 sig.get("timestamp_time"), json.dumps(sig.get("reasons_vi", []), ensure_ascii=False)),
+            )
+
+
+def _signature_verdict(report: MessageReport) -> str | None:
+    for att in report.attachments:
+        if att.allowed and att.signature:
+            return att.signature.get("document", {}).get("verdict")
+    return None
+
+
+def _insert_entry(conn: sqlite3.Connection, msg: sqlite3.Row, report: MessageReport,
+                  decision: Decision, arrival: datetime, number: int) -> int:
+    doc = report.document or {}
+    searchable = " ".join(str(x) for x in (
+        report.subject, report.sender, doc.get("code"), doc.get("subject"), doc.get("organ_name"),
+        doc.get("type_name"), *(a.filename for a in report.attachments)) if x)
+    cur = conn.execute(
+        "INSERT INTO entries(book, year, arrival_number, arrival_date, delivered_at, message, mailbox, "
+        "message_id, sender, email_subject, code, code_number, code_notation, type_name, organ_name, "
+        "parent_organ, place, issued_date, subject, urgency, secrecy, signer_name, signer_position, "
+        "signer_competence, signer_title, to_places, page_amount, decision, paper_copy_required, "
+        "signature_verdict, route, search_text, created_at) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        (decision.book, arrival.year, number, arrival.isoformat(), msg["delivered_at"], msg["id"],
+         msg["mailbox"], report.message_id, report.sender, report.subject,
+         doc.get("code"), doc.get("code_number"), doc.get("code_notation"), doc.get("type_name"),
+         doc.get("organ_name"), doc.get("parent_organ"), doc.get("place"), doc.get("issued_date"),
+         doc.get("subject"), doc.get("urgency"), doc.get("secrecy"), doc.get("signer_name"),
+         doc.get("signer_position"), doc.get("signer_competence"), doc.get("signer_title"),
+         json.dumps(doc.get("to_places") or [], ensure_ascii=False),
+         sum(a.pages or 0 for a in report.attachments if a.allowed) or None,
+         decision.outcome, int(decision.paper_copy_required), _signature_verdict(report),
+         json.dumps(decision.route, ensure_ascii=False) if decision.route else None,
+         fold(searchable), now_utc()),
+    )
+    return cur.lastrowid
+
+
+def apply(db: sqlite_utils.Database, message: int, report: MessageReport, decision: Decision,
+          arrival: datetime, build_notices: NoticeBuilder) -> Registered:
+    """Register one processed message. `arrival` is the legal receipt time (office time zone)."""
+    with transaction(db) as conn:
+        conn.row_factory = sqlite3.Row
+        msg = conn.execute("SELECT * FROM messages WHERE id = ?", (message,)).fetchone()
+        conn.row_factory = None
+        if msg is None:
+            raise LookupError(f"message {message} is not recorded")
+        if msg["state"] != "received":
+            return Registered(message, "already-done", msg["decision"])
+
+        summary = {"reasons": _reasons_json(decision), "sender": report.sender,
+                   "subject": report.subject, "problems": [p.to_json() for p in report.problems]}
+        duplicate_of = _find_duplicate(conn, message, msg["mailbox"], report.message_id)
+        if duplicate_of is not None:
+            conn.execute(
+                "UPDATE messages SET state = 'duplicate', duplicate_of = ?, decision = ?, message_id = ?, "
+                "report = ?, processed_at = ? WHERE id = ?",
+                (duplicate_of, decision.outcome, report.message_id,
+                 json.dumps(summary, ensure_ascii=False), now_utc(), message))
+            audit(conn, "duplicate", message=message, duplicate_of=duplicate_of, message_id=report.message_id)
+            return Registered(message, "duplicate", decision.outcome, duplicate_of=duplicate_of)
+
+        result = Registered(message, "processed", decision.outcome)
+        if decision.registers and decision.book:
+            number = next_number(conn, decision.book, arrival.year)
+            entry = _insert_entry(conn, msg, report, decision, arrival, number)
+            result = Registered(message, "processed", decision.outcome, entry, decision.book,
+                                arrival.year, number)
+            audit(conn, "registered", message=message, entry=entry, book=decision.book,
+                  year=arrival.year, arrival_number=number)
+        _insert_attachments(conn, message, report)
+
+        created = now_utc()
+        for notice in build_notices(result):
+            conn.execute(
+                "INSERT OR IGNORE INTO outbox(message, kind, recipient, subject, message_id, raw, "
+                "envelope_sender, state, attempts, next_attempt_at, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
+                (message, notice.kind, notice.recipient, notice.subject, notice.message_id, notice.raw,
+                 notice.envelope_sender, created, created))
+            audit(conn, "notice-queued", message=message, entry=result.entry, kind=notice.kind,
+                  to=notice.recipient)
+
+        conn.execute(
+            "UPDATE messages SET state = 'processed', decision = ?, message_id = ?, report = ?, "
+            "processed_at = ? WHERE id = ?",
+            (decision.outcome, report.message_id, json.dumps(summary, ensure_ascii=False), now_utc(), message))
+        audit(conn, "decided", message=message, entry=result.entry, decision=decision.outcome,
+              reasons=[r.code for r in decision.reasons])
+    log.info("message %s: %s%s", message, decision.outcome,
+             f", book {result.book} no. {result.arrival_number}/{result.year}" if result.entry else "")
+    return result

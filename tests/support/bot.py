@@ -1,0 +1,113 @@
+"""A mailbot daemon in the test process: SMTP intake on loopback, notices to the test relay."""
+
+from __future__ import annotations
+
+import smtplib
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.policy import SMTP as SMTP_POLICY
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+
+import pytest
+
+from mailbot import db as dbmod
+from mailbot.config import Rules, parse_rules
+from mailbot.daemon import Daemon
+from mailbot.netutil import free_port
+
+OFFICE = "ubnd@quangngai.gov.vn"
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def rules_text(workdir: Path, port: int, relay_yaml: str = "", extra: str = "") -> str:
+    return f"""\
+office: {{name: Văn phòng UBND tỉnh Quảng Ngãi, timezone: Asia/Ho_Chi_Minh}}
+storage: {{data_dir: {workdir}/data, outbox_dir: {workdir}/outbox}}
+books: [{{id: den-ubnd, name: Sổ văn bản đến}}]
+mailboxes: [{{id: ubnd, address: {OFFICE}, register: den-ubnd}}]
+smtp_intake: {{host: 127.0.0.1, port: {port}}}
+notices: {{from_address: {OFFICE}, from_name: Văn thư UBND tỉnh, retry_base_seconds: 0.2, retry_max_seconds: 1}}
+{relay_yaml}
+{extra}
+"""
+
+
+def relay_yaml(relay) -> str:
+    cfg = relay.smtp_relay()
+    lines = [f"smtp:", f"  host: {cfg.host}", f"  port: {cfg.port}", f"  security: {cfg.security}"]
+    for key in ("username", "password_file", "password_env", "cafile"):
+        value = getattr(cfg, key)
+        if value:
+            lines.append(f"  {key}: {value}")
+    return "\n".join(lines)
+
+
+def mail(sender: str = "vanthu@stc.quangngai.gov.vn", subject: str = "Giấy mời họp",
+         files: list[tuple[str, bytes, str]] = (), headers: dict[str, str] | None = None,
+         body: str = "Kính gửi Văn phòng UBND tỉnh.") -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = OFFICE
+    msg["Subject"] = subject
+    msg["Date"] = formatdate(localtime=True)
+    msg["Message-ID"] = make_msgid(domain="test.gov.vn")
+    for name, value in (headers or {}).items():
+        msg[name] = value
+    msg.set_content(body)
+    for filename, data, ctype in files:
+        maintype, subtype = ctype.split("/")
+        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
+    return msg
+
+
+@dataclass
+class Bot:
+    rules: Rules
+    daemon: Daemon
+    port: int
+
+    def send(self, msg: EmailMessage | bytes, envelope_from: str | None = None) -> None:
+        raw = msg if isinstance(msg, bytes) else msg.as_bytes(policy=SMTP_POLICY)
+        sender = envelope_from if envelope_from is not None else (
+            "" if isinstance(msg, bytes) else str(msg["From"]))
+        with smtplib.SMTP("127.0.0.1", self.port, timeout=30) as smtp:
+            smtp.sendmail(sender, [OFFICE], raw)
+
+    def settle(self) -> None:
+        assert self.daemon.wait_settled(60), "mailbot did not finish processing in 60 s"
+
+    def db(self):
+        return dbmod.connect(self.rules.db_path)
+
+    def query(self, sql: str, params: tuple = ()) -> list[tuple]:
+        conn = self.db()
+        try:
+            return conn.execute(sql, params).fetchall()
+        finally:
+            conn.close()
+
+
+@pytest.fixture
+def bot_factory(tmp_path, relay):
+    started: list[Daemon] = []
+
+    def make(extra: str = "", with_relay: bool = True) -> Bot:
+        port = free_port()
+        text = rules_text(tmp_path, port, relay_yaml(relay) if with_relay else "", extra)
+        path = tmp_path / "rules.yaml"
+        path.write_text(text, encoding="utf-8")
+        rules = parse_rules(text, path)
+        daemon = Daemon(rules)
+        daemon.start()
+        started.append(daemon)
+        return Bot(rules, daemon, port)
+
+    yield make
+    for daemon in started:
+        daemon.stop()
+
+
+@pytest.fixture
+def bot(bot_factory) -> Bot:
+    return bot_factory()

@@ -1,0 +1,144 @@
+"""The command-line contract: ingest, explain --json, register list/show/search/export, demo."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mailbot import samples
+from mailbot.cli import main
+from tests.support.bot import DOCX_TYPE, OFFICE, mail
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCX = ("Giấy mời.docx", samples.docx(["GIẤY MỜI"]), DOCX_TYPE)
+
+
+@pytest.fixture
+def config(tmp_path) -> Path:
+    path = tmp_path / "rules.yaml"
+    path.write_text(f"""\
+office: {{name: Văn phòng UBND tỉnh, timezone: Asia/Ho_Chi_Minh}}
+storage: {{data_dir: data, outbox_dir: outbox}}
+books: [{{id: den-ubnd, name: Sổ văn bản đến}}]
+mailboxes: [{{id: ubnd, address: {OFFICE}, register: den-ubnd}}]
+notices: {{from_address: {OFFICE}}}
+""", encoding="utf-8")
+    return path
+
+
+def eml(tmp_path: Path, name: str, msg) -> Path:
+    path = tmp_path / name
+    path.write_bytes(msg if isinstance(msg, bytes) else msg.as_bytes())
+    return path
+
+
+def with_received(msg, stamp: str):
+    raw = msg.as_bytes()
+    return f"Received: from mx.stc.quangngai.gov.vn by mx.quangngai.gov.vn; {stamp}\r\n".encode() + raw
+
+
+def test_explain_json_follows_the_contract(tmp_path, config, capsys):
+    path = eml(tmp_path, "a.eml", mail(subject="Giấy mời họp", files=[DOCX, ("x.pdf", b"MZ" + b"\0" * 100, "application/pdf")]))
+    assert main(["explain", "--config", str(config), str(path), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["decision"] == "accept"
+    assert data["paper_copy_required"] is False and data["sender_authenticated"] is False
+    assert [r["code"] for r in data["reasons"]] == ["accepted", "format_mismatch"]
+    assert set(data["reasons"][0]) == {"code", "message_vi", "message_en", "rule"}
+    first, second = data["attachments"]
+    assert (first["filename"], first["format"], first["allowed"]) == ("Giấy mời.docx", "docx", True)
+    assert (second["format"], second["allowed"], second["reason"]["code"]) == (None, False, "format_mismatch")
+    assert len(first["sha256"]) == 64 and first["size"] > 0
+    assert data["notices"] == [{"kind": "receipt", "to": "vanthu@stc.quangngai.gov.vn"}]
+    assert set(data["document"]) >= {"code", "type_name", "organ_name", "issued_date", "subject", "signer_name"}
+    # explain changed nothing: no register was created next to the config.
+    assert not (tmp_path / "data").exists()
+
+
+def test_explain_of_an_auto_reply_lists_no_notice(tmp_path, config, capsys):
+    path = eml(tmp_path, "auto.eml", mail(files=[DOCX], headers={"Auto-Submitted": "auto-replied"}))
+    assert main(["explain", "--config", str(config), str(path), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["notices"] == [] and data["automated"]["code"] == "auto_submitted"
+
+
+def test_ingest_numbers_across_the_year_boundary(tmp_path, config, capsys):
+    files = [
+        eml(tmp_path, "1.eml", with_received(mail(subject="Cuối năm 1", files=[DOCX]), "Thu, 31 Dec 2026 23:58:00 +0700")),
+        eml(tmp_path, "2.eml", with_received(mail(subject="Cuối năm 2", files=[DOCX]), "Thu, 31 Dec 2026 23:59:30 +0700")),
+        # 00:00:30 in Hà Nội is still 31 December in UTC: the office's year counts.
+        eml(tmp_path, "3.eml", with_received(mail(subject="Đầu năm", files=[DOCX]), "Thu, 31 Dec 2026 17:00:30 +0000")),
+    ]
+    assert main(["ingest", "--config", str(config), *map(str, files)]) == 0
+    out = capsys.readouterr().out
+    assert "số đến 1/2026" in out and "số đến 2/2026" in out and "số đến 1/2027" in out
+
+    assert main(["register", "export", "--config", str(config), "--format", "jsonl"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(r["arrival_number"], r["arrival_date"][:10]) for r in rows] == \
+        [(1, "2026-12-31"), (2, "2026-12-31"), (1, "2027-01-01")]
+    assert rows[2]["arrival_date"].endswith("+07:00") and rows[2]["delivered_at"].endswith("+00:00")
+    assert rows[0]["attachments"][0]["format"] == "docx"
+    assert {"book", "mailbox", "message_id", "sender", "code", "type_name", "decision",
+            "paper_copy_required", "paper_received", "signature_verdict", "route"} <= set(rows[0])
+    # Notices went to the outbox folder (no relay configured).
+    assert len(list((tmp_path / "outbox").glob("*.eml"))) == 3
+
+
+def test_ingesting_the_same_file_twice_registers_once(tmp_path, config, capsys):
+    path = eml(tmp_path, "a.eml", mail(files=[DOCX]))
+    assert main(["ingest", "--config", str(config), str(path)]) == 0
+    assert main(["ingest", "--config", str(config), str(path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert "accept, số đến 1/" in out[0] and "already processed" in out[1]
+    assert len(list((tmp_path / "outbox").glob("*.eml"))) == 1
+
+
+def test_register_list_show_search_and_csv(tmp_path, config, capsys):
+    a = eml(tmp_path, "a.eml", mail(subject="Kế hoạch phòng chống lũ lụt tỉnh Đồng Nai", files=[DOCX]))
+    b = eml(tmp_path, "b.eml", mail(subject="Giấy mời họp", files=[DOCX]))
+    main(["ingest", "--config", str(config), str(a), str(b)])
+    capsys.readouterr()
+
+    assert main(["register", "list", "--config", str(config)]) == 0
+    listing = capsys.readouterr().out
+    assert "Kế hoạch phòng chống" in listing and "Giấy mời họp" in listing
+
+    assert main(["register", "search", "--config", str(config), "dong nai lu"]) == 0
+    found = capsys.readouterr().out
+    assert "Đồng Nai" in found and "Giấy mời" not in found
+
+    assert main(["register", "show", "--config", str(config), "2"]) == 0
+    assert json.loads(capsys.readouterr().out)["email_subject"] == "Giấy mời họp"
+    assert main(["register", "show", "--config", str(config), "9"]) == 1
+
+    out = tmp_path / "so-den.csv"
+    assert main(["register", "export", "--config", str(config), "--format", "csv", "-o", str(out)]) == 0
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert rows[0][:3] == ["Sổ", "Số đến", "Ngày đến"] and len(rows) == 3
+
+
+def test_help_and_usage_exit_codes():
+    run = subprocess.run([sys.executable, "-m", "mailbot", "--help"], capture_output=True, text=True, cwd=ROOT)
+    assert run.returncode == 0 and "explain" in run.stdout and "register" in run.stdout
+    run = subprocess.run([sys.executable, "-m", "mailbot", "nonsense"], capture_output=True, text=True, cwd=ROOT)
+    assert run.returncode == 2
+
+
+def test_demo_runs_the_whole_flow(tmp_path):
+    run = subprocess.run([sys.executable, "-m", "mailbot", "demo", "--workdir", str(tmp_path / "demo")],
+                         capture_output=True, text=True, cwd=ROOT, timeout=180)
+    assert run.returncode == 0, run.stderr[-3000:]
+    out = run.stdout
+    assert "duplicate" in out
+    register = out.split("== Sổ đăng ký")[1].split("== Notices")[0]
+    assert register.count("@") == 2        # two documents registered: the docx and the pdf
+    notices = out.split("== Notices")[1]
+    assert notices.count("receipt →") == 2 and notices.count("refusal →") == 2
+    assert len(list((tmp_path / "demo" / "outbox").glob("*.eml"))) == 4

@@ -1,0 +1,136 @@
+"""Số đến: per book, per calendar year, from 1, never reused or skipped; one entry per message."""
+
+import threading
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from mailbot import db as dbmod
+from mailbot.model import Decision, MessageReport, NoticePlan, Reason
+from mailbot.register import Notice, apply, ensure_books, next_number
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+ACCEPT = Decision("accept", (Reason("accepted", "vi", "en"),), (NoticePlan("receipt", "a@b.gov.vn"),), book="den")
+REFUSE = Decision("refuse", (Reason("no_allowed_attachment", "vi", "en"),))
+
+
+@pytest.fixture
+def database(tmp_path):
+    db = dbmod.connect(tmp_path / "r.sqlite3")
+    ensure_books(db, [("den", "Sổ đến"), ("mat", "Sổ mật")])
+    return db
+
+
+def record(db, n: int, mid: str | None = None, mailbox: str = "ubnd") -> int:
+    return db.execute(
+        "INSERT INTO messages(sha256, size, spool_path, source, mailbox, delivered_at, spooled_at, message_id) "
+        "VALUES (?, 1, 'x', 'file', ?, ?, ?, ?)",
+        (f"{n:064x}", mailbox, "2026-11-20T01:00:00+00:00", "2026-11-20T01:00:00+00:00", mid)).lastrowid
+
+
+def report(n: int, mid: str | None = None) -> MessageReport:
+    return MessageReport(sha256=f"{n:064x}", size=1, readable=True, message_id=mid, sender="a@b.gov.vn")
+
+
+def receipt(reg):
+    return [Notice("receipt", "a@b.gov.vn", f"Số đến {reg.arrival_number}", f"<r{reg.message}@x>", b"raw")]
+
+
+def test_numbers_run_from_one_per_book_and_year(database):
+    at = datetime(2026, 11, 20, 9, 0, tzinfo=VN)
+    numbers = [apply(database, record(database, i), report(i), ACCEPT, at, receipt).arrival_number
+               for i in range(1, 4)]
+    assert numbers == [1, 2, 3]
+    other = Decision("accept", ACCEPT.reasons, book="mat")
+    assert apply(database, record(database, 9), report(9), other, at, receipt).arrival_number == 1
+
+
+def test_refused_messages_take_no_number(database):
+    at = datetime(2026, 11, 20, 9, 0, tzinfo=VN)
+    apply(database, record(database, 1), report(1), ACCEPT, at, receipt)
+    refused = apply(database, record(database, 2), report(2), REFUSE, at, receipt)
+    assert refused.entry is None and refused.arrival_number is None
+    assert apply(database, record(database, 3), report(3), ACCEPT, at, receipt).arrival_number == 2
+
+
+def test_year_boundary_in_office_time(database):
+    # 23:59 on 31 December in Hà Nội is still 2026; one minute later a new series starts.
+    last = datetime(2026, 12, 31, 23, 59, tzinfo=VN)
+    first = last + timedelta(minutes=2)
+    assert first.astimezone(timezone.utc).year == 2026    # UTC would still say 2026
+    a = apply(database, record(database, 1), report(1), ACCEPT, last, receipt)
+    b = apply(database, record(database, 2), report(2), ACCEPT, last, receipt)
+    c = apply(database, record(database, 3), report(3), ACCEPT, first.astimezone(VN), receipt)
+    assert [(a.year, a.arrival_number), (b.year, b.arrival_number), (c.year, c.arrival_number)] == \
+        [(2026, 1), (2026, 2), (2027, 1)]
+
+
+def test_applying_twice_registers_once_and_queues_one_notice(database):
+    at = datetime(2026, 11, 20, 9, 0, tzinfo=VN)
+    m = record(database, 1)
+    first = apply(database, m, report(1), ACCEPT, at, receipt)
+    again = apply(database, m, report(1), ACCEPT, at, receipt)
+    assert first.state == "processed" and again.state == "already-done"
+    assert database.execute("SELECT count(*) FROM entries").fetchone()[0] == 1
+    assert database.execute("SELECT count(*) FROM outbox").fetchone()[0] == 1
+
+
+def test_same_message_id_again_is_a_duplicate_without_number_or_notice(database):
+    at = datetime(2026, 11, 20, 9, 0, tzinfo=VN)
+    apply(database, record(database, 1, "<a@x>"), report(1, "<a@x>"), ACCEPT, at, receipt)
+    dup = apply(database, record(database, 2, "<a@x>"), report(2, "<a@x>"), ACCEPT, at, receipt)
+    assert dup.state == "duplicate" and dup.duplicate_of == 1
+    assert database.execute("SELECT count(*) FROM entries").fetchone()[0] == 1
+    assert database.execute("SELECT count(*) FROM outbox").fetchone()[0] == 1
+    # The same Message-ID in another mailbox is that mailbox's own document.
+    other = apply(database, record(database, 3, "<a@x>", "vanthu"), report(3, "<a@x>"), ACCEPT, at, receipt)
+    assert other.state == "processed"
+
+
+def test_failure_inside_the_transaction_leaves_no_trace(database):
+    at = datetime(2026, 11, 20, 9, 0, tzinfo=VN)
+    m = record(database, 1)
+
+    def broken(reg):
+        raise RuntimeError("template exploded")
+
+    with pytest.raises(RuntimeError):
+        apply(database, m, report(1), ACCEPT, at, broken)
+    assert database.execute("SELECT count(*) FROM entries").fetchone()[0] == 0
+    assert database.execute("SELECT state FROM messages WHERE id = ?", (m,)).fetchone()[0] == "received"
+    # The number was not consumed: the next registration still gets 1.
+    assert apply(database, m, report(1), ACCEPT, at, receipt).arrival_number == 1
+
+
+def test_concurrent_writers_never_share_or_skip_a_number(tmp_path):
+    path = tmp_path / "c.sqlite3"
+    ensure_books(dbmod.connect(path), [("den", "Sổ đến")])
+    got: list[int] = []
+    lock = threading.Lock()
+
+    def worker():
+        conn = dbmod.connect(path)
+        for _ in range(50):
+            with dbmod.transaction(conn) as c:
+                n = next_number(c, "den", 2026)
+            with lock:
+                got.append(n)
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(got) == list(range(1, 201))
+
+
+def test_audit_is_append_only(database):
+    at = datetime(2026, 11, 20, 9, 0, tzinfo=VN)
+    apply(database, record(database, 1), report(1), ACCEPT, at, receipt)
+    import sqlite3
+
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        database.execute("UPDATE audit SET event = 'x'")
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        database.execute("DELETE FROM audit")
