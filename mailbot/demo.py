@@ -140,9 +140,10 @@ def run_demo(workdir: str | None) -> int:
     for mid, state, decision, report in db.execute(
             "SELECT id, state, decision, report FROM messages ORDER BY id").fetchall():
         reasons = json.loads(report or "{}").get("reasons", [])
-        first = reasons[0]["message_vi"] if reasons else ""
         shown = "duplicate (không vào sổ lần hai)" if state == "duplicate" else decision
-        print(f"  #{mid}: {shown} — {first}")
+        print(f"  #{mid}: {shown}")
+        for reason in reasons:
+            print(f"      [{reason['code']}] {reason['message_vi']}")
     print("\n== Sổ đăng ký văn bản đến (register)")
     print(format_table(list_entries(db)))
     print("\n== Notices (outbox)")

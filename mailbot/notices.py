@@ -28,6 +28,7 @@ def _signature_line(signature: dict | None) -> str | None:
 def notice_context(rules: Rules, report: MessageReport, decision: Decision, reg: Registered,
                    arrival: datetime, mailbox: Mailbox | None, book_name: str | None) -> dict[str, Any]:
     doc = report.document or {}
+    attachment_reasons = {a.reason for a in report.attachments if a.reason is not None}
     return {
         "office_name": rules.office.name,
         "mailbox_address": mailbox.address if mailbox else rules.notices.from_address,
@@ -49,6 +50,8 @@ def notice_context(rules: Rules, report: MessageReport, decision: Decision, reg:
             }
             for a in report.attachments
         ],
-        "reasons": [{"code": r.code, "message_vi": r.message_vi} for r in decision.reasons],
+        # Attachment-level reasons are shown beside each attachment, not twice.
+        "reasons": [{"code": r.code, "message_vi": r.message_vi} for r in decision.reasons
+                    if r not in attachment_reasons],
         "decision": decision.outcome,
     }

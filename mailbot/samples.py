@@ -6,7 +6,8 @@ suites open them). Output is deterministic: same input, same bytes.
 
 `compound_file` is a minimal OLE2 / Compound File Binary writer (version 3,
 512-byte sectors, mini stream for small streams). It is used for the VBA
-project inside `xlsm` and by the tests to build .doc/.xls/.msg look-alikes.
+project inside `xlsm` and by the tests to build .doc/.xls/.msg look-alikes;
+`zip_package` is the deterministic ZIP writer behind the OOXML/ODF samples.
 """
 
 from __future__ import annotations

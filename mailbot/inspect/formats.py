@@ -195,6 +195,8 @@ def _pdf(data: bytes) -> _Content:
 
 def _pdf_encryption(data: bytes) -> str:
     """"none", "restricted" (opens without a password) or "password"."""
+    if b"/Encrypt" not in data:   # the key sits in an uncompressed trailer dictionary
+        return "none"
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if not reader.is_encrypted:
@@ -327,6 +329,7 @@ _OOXML_MAIN = {
 # Packages whose [Content_Types].xml names no main part we know: fall back to the part names.
 _OOXML_BY_PART = (("word/document.xml", "docx"), ("xl/workbook.xml", "xlsx"),
                   ("ppt/presentation.xml", "pptx"))
+_OOXML_BY_KIND = {entry[0]: entry for entry in _OOXML_MAIN.values()}
 _WITH_MACROS = {
     "docx": ("docm", "văn bản Word có chứa macro", "a Word document with macros"),
     "xlsx": ("xlsm", "bảng tính Excel có chứa macro", "an Excel workbook with macros"),
@@ -356,6 +359,7 @@ _ODF_KINDS = {
 }
 _ODF_MEDIA_TYPE = re.compile(
     rb'full-path\s*=\s*"/"[^>]*?media-type\s*=\s*"([^"]+)"|media-type\s*=\s*"([^"]+)"[^>]*?full-path\s*=\s*"/"')
+_MEDIA_TYPE = re.compile(rb"[A-Za-z0-9.+-]{1,40}/[A-Za-z0-9.+-]{1,80}")
 # Basic/Scripts modules (not the library index files) mean the document carries macros.
 _ODF_MACRO_PART = re.compile(r"^(?:Basic/[^/]+/(?!script-lb\.xml$|dialog-lb\.xml$)[^/]+|Scripts/.+[^/])$")
 
@@ -435,7 +439,7 @@ def _ooxml(zf: zipfile.ZipFile, names: dict[str, zipfile.ZipInfo]) -> _Content:
         if kind is None:
             return _c("ooxml", "gói tài liệu Office không xác định", "an unknown Office package",
                       MACRO if vba else None)
-        main = _OOXML_MAIN[next(t for t, v in _OOXML_MAIN.items() if v[0] == kind)]
+        main = _OOXML_BY_KIND[kind]
     kind, vi, en, problem = main
     if kind in _ALLOWED_LABELS:
         if vba:  # a docm/xlsm renamed and relabelled is still macro-enabled
@@ -447,10 +451,12 @@ def _ooxml(zf: zipfile.ZipFile, names: dict[str, zipfile.ZipInfo]) -> _Content:
 
 def _odf(zf: zipfile.ZipFile, names: dict[str, zipfile.ZipInfo]) -> _Content:
     manifest = _read_part(zf, names.get("META-INF/manifest.xml"), _MAX_PART_BYTES) or b""
-    media = (_read_part(zf, names.get("mimetype"), 256) or b"").decode("ascii", "replace").strip()
+    media = (_read_part(zf, names.get("mimetype"), 256) or b"").strip()
     if not media:
         found = _ODF_MEDIA_TYPE.search(manifest)
-        media = (found.group(1) or found.group(2)).decode("ascii", "replace") if found else ""
+        media = (found.group(1) or found.group(2)) if found else b""
+    # It goes into a notice: keep only what a media type can hold.
+    media = media.decode("ascii") if _MEDIA_TYPE.fullmatch(media) else ""
     if media not in _ODF_KINDS:
         if not media:
             return _ZIP_ARCHIVE
@@ -584,7 +590,11 @@ def _identify(data: bytes, mime: str, ext: str) -> _Content:
     if mime.startswith("text/"):
         return _c("text-undecodable", "tệp văn bản không rõ bảng mã (không đọc được)",
                   "text in an unknown encoding (unreadable)")
-    return _c("unknown", f"tệp không rõ định dạng ({mime})", f"a file of unknown type ({mime})")
+    return _unknown(mime)
+
+
+def _unknown(mime: str) -> _Content:
+    return _c("unknown", "tệp không xác định được định dạng", f"a file of unknown type ({mime})")
 
 
 def _extension(filename: str) -> str:
@@ -614,7 +624,7 @@ def classify(data: bytes, filename: str, declared_type: str = "",
         content = _identify(data, mime, ext)
     except Exception:  # a bug here must not stop intake: refuse the one file, loudly
         log.exception("format classification failed for %r", filename)
-        content = _c("unknown", f"tệp không rõ định dạng ({mime})", f"a file of unknown type ({mime})")
+        content = _unknown(mime)
     return _judge(content, mime, ext, filename, allowed)
 
 

@@ -68,19 +68,21 @@ _TCVN3_WORD_START = frozenset("¡¢£¤¥¦§®")
 _TCVN3_BETWEEN = frozenset("©»")
 # Latin-1 letters that TCVN3 produces but Vietnamese Unicode never uses.
 _FOREIGN_LETTERS = frozenset("ÆÇËÎÏÐÑÖØÜÞßäåæçëîïñöøûüþ")
+# Windows-1258 tone marks (combining bytes) seen through Windows-1252: "thuÒ" is "thủ".
+_CP1258_MARKS = frozenset("ÌÒÞ")
 
 # -- VNI-Windows ------------------------------------------------------------------------
 
-_VNI_MARKS_AFTER_VOWEL = "øûïåäëüùõ"       # tone/shape bytes that follow a base vowel
-_VNI_PATTERNS = re.compile(
-    "|".join([
-        rf"(?i:[aeiouy])[{_VNI_MARKS_AFTER_VOWEL}{_VNI_MARKS_AFTER_VOWEL.upper()}]",
-        r"[ôÔ][ùøûõïÙØÛÕÏ]",                 # ơ with a tone: "ôø" = ờ
-        r"[öÖ][ôÔ]",                         # ươ: "tröôøng" = trường
-        r"(?<![^\W\d_])[ñÑ](?=[^\W\d_])",    # đ at the start of a word: "ñöôïc" = được
-    ])
-)
-_VNI_WEAK = frozenset("ïëÏË")  # also French/Dutch diaeresis ("Noël", "naïve")
+# Pairs VNI produces and no other Latin-script language has: these alone
+# can raise the flag. "où", "coût" (French) and "naïve" only add weight.
+_VNI_ONLY = re.compile("|".join([
+    r"(?i:[aeiouy])[øäåØÄÅ]",               # "aø" = à, "eä" = ệ, "oå" = ổ
+    r"[ôÔöÖ][ùøûõïÙØÛÕÏ]",                   # ơ/ư with a tone: "ôø" = ờ, "öù" = ứ
+    r"[öÖ][ôÔ]",                             # ươ: "tröôøng" = trường
+    r"(?<![^\W\d_])[ñÑ](?=[^\W\d_])",        # đ at the start of a word: "ñöôïc" = được
+]))
+_VNI_SHARED = re.compile(r"(?i:[aeiouy])[ùûõüÙÛÕÜ]")     # also French "où", "coût"
+_VNI_DIAERESIS = re.compile(r"(?i:[aeiouy])[ïëÏË]")      # also "Noël", "naïve"
 
 _WORD = re.compile(r"[^\W\d_]+")
 # Vietnamese marks in decomposed form: grave, acute, circumflex, tilde, breve, hook, horn, dot.
@@ -104,7 +106,7 @@ _TCVN3_CANDIDATE = re.compile("[" + re.escape("".join(sorted(_TCVN3_SEEN))) + "]
 
 
 def _tcvn3_score(text: str) -> float:
-    """Strong hits (symbols inside words) count 1, foreign letters inside words 0.5."""
+    """Strong hits (symbols or capitals inside words) count 1, foreign letters 0.5."""
     strong = weak = 0
     for m in _TCVN3_CANDIDATE.finditer(text):
         i, ch = m.start(), m.group()
@@ -116,20 +118,21 @@ def _tcvn3_score(text: str) -> float:
             strong += before and after
         elif ch in _TCVN3_SYMBOLS:
             strong += before
-        elif before and (ch in _FOREIGN_LETTERS or (ch.isupper() and text[i - 1].islower())):
+        elif ch.isupper() and ch not in _CP1258_MARKS and i > 0 and text[i - 1].islower():
+            strong += 1   # "ViÖt": a capital inside a lower-case word, in no language
+        elif before and ch in _FOREIGN_LETTERS:
             weak += 1
     return 0.0 if strong == 0 else strong + weak / 2
 
 
 def _vni_score(text: str) -> float:
-    """Mark pairs count 1; "ï"/"ë" pairs 0.5, and never on their own."""
-    strong = weak = 0
-    for m in _VNI_PATTERNS.finditer(text):
-        if m.group()[-1] in _VNI_WEAK:
-            weak += 1
-        else:
-            strong += 1
-    return 0.0 if strong == 0 else strong + weak / 2
+    """VNI-only pairs count 1, pairs shared with French 0.5, diaereses 0.25."""
+    only = sum(1 for _ in _VNI_ONLY.finditer(text))
+    if only == 0:
+        return 0.0
+    shared = sum(1 for _ in _VNI_SHARED.finditer(text))
+    diaeresis = sum(1 for _ in _VNI_DIAERESIS.finditer(text))
+    return only + shared / 2 + diaeresis / 4
 
 
 _SCHEMES = (_Scheme(FLAG_TCVN3, _tcvn3_score), _Scheme(FLAG_VNI, _vni_score))
@@ -140,7 +143,8 @@ def _convincing(score: float, words: int) -> bool:
     # needs several, and in proportion, so stray symbols do not count.
     if score < 1:
         return False
-    return (score >= 2 or words <= 3) and score >= 0.05 * words
+    # (Legacy Vietnamese text scores about 0.5 per word.)
+    return (score >= 2 or words <= 3) and score >= 0.1 * words
 
 
 def _legacy_flags(text: str) -> tuple[str, ...]:
