@@ -33,8 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Intake, register and dispatch of documents arriving by email at the official "
                     "mailboxes of Vietnamese state agencies (Decision 57/2014/QĐ-UBND, Decree 30/2020/NĐ-CP).",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--log-level", default=os.environ.get("MAILBOT_LOG_LEVEL", "INFO"),
-                        help="DEBUG, INFO, WARNING or ERROR (default INFO; env MAILBOT_LOG_LEVEL)")
+    parser.add_argument("--log-level", default=os.environ.get("MAILBOT_LOG_LEVEL"),
+                        help="DEBUG, INFO, WARNING or ERROR (default INFO, WARNING for demo; "
+                             "env MAILBOT_LOG_LEVEL)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("demo", help="run the whole flow locally on bundled sample messages and print what happened")
@@ -183,7 +184,6 @@ def _ingest_line(name: str, pipeline, message: int, result) -> str:
 def cmd_explain(args) -> int:
     from .explain import explain_json, explain_text
     from .intake.files import mailbox_for_file, read_message_file
-    from .pipeline import Pipeline
 
     rules = _rules(args)
     try:
@@ -283,7 +283,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 2
-    logging.basicConfig(level=getattr(logging, str(args.log_level).upper(), logging.INFO),
+    level = args.log_level or ("WARNING" if args.command == "demo" else "INFO")
+    logging.basicConfig(level=getattr(logging, level.upper(), logging.INFO),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     # pyHanko logs a full traceback for every untrusted certificate; our reports say it better.
     logging.getLogger("pyhanko").setLevel(logging.ERROR)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 import smtplib
+import sys
 import tempfile
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate
 from pathlib import Path
 
 from . import samples
@@ -44,19 +45,7 @@ TO = "ubnd@quangngai.gov.vn"
 
 def _message(sender: str, subject: str, body: str, files: list[tuple[str, bytes, str]],
              extra_headers: dict[str, str] | None = None) -> EmailMessage:
-    msg = EmailMessage()
-    msg["From"] = sender
-    msg["To"] = TO
-    msg["Subject"] = subject
-    msg["Date"] = formatdate(localtime=True)
-    msg["Message-ID"] = make_msgid(domain=sender.split("@")[1])
-    for name, value in (extra_headers or {}).items():
-        msg[name] = value
-    msg.set_content(body)
-    for filename, data, ctype in files:
-        maintype, subtype = ctype.split("/")
-        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
-    return msg
+    return samples.email(sender, TO, subject, body, files, extra_headers)
 
 
 def sample_messages() -> list[tuple[str, EmailMessage]]:
@@ -152,6 +141,7 @@ def run_demo(workdir: str | None) -> int:
         print(f"  [{state}] {kind} → {recipient}: {subject}")
     files = sorted(rules.outbox_dir.glob("*.eml"))
     print(f"\n{len(files)} notice file(s) in {rules.outbox_dir}")
-    print(f"Next: mailbot register list --config {work / 'rules.yaml'}")
+    command = sys.argv[0] if sys.argv[0].endswith("mailbot") else "python -m mailbot"
+    print(f"Next: {command} register list --config {work / 'rules.yaml'}")
     db.close()
     return 0

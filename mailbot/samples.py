@@ -394,3 +394,24 @@ def compound_file(streams: Mapping[str, bytes], root_clsid: bytes = b"\0" * 16) 
                             minifat_start, minifat_sectors, _ENDOFCHAIN, 0)
               + struct.pack("<109I", *difat))
     return header + bytes(body)
+
+
+def email(sender: str, to: str, subject: str, body: str,
+          files: Sequence[tuple[str, bytes, str]] = (), headers: Mapping[str, str] | None = None):
+    """An EmailMessage as an agency would send it: text body, attachments (name, bytes, type)."""
+    from email.message import EmailMessage
+    from email.utils import formatdate, make_msgid
+
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = to
+    msg["Subject"] = subject
+    msg["Date"] = formatdate(localtime=True)
+    msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or "localhost")
+    for name, value in (headers or {}).items():
+        msg[name] = value
+    msg.set_content(body)
+    for filename, data, ctype in files:
+        maintype, subtype = ctype.split("/")
+        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
+    return msg

@@ -18,7 +18,6 @@ from mailbot.db import connect
 from mailbot.dispatch import (ComposedNotice, Dispatcher, TemplateMissing, TemporaryFailure, compose_notice,
                               send)
 from mailbot.dispatch.compose import BUNDLED_TEMPLATES
-from tests.support.relay import relay, relay_factory, relay_tls  # noqa: F401  (pytest fixtures)
 
 FROM = "vanthu-tudong@quangngai.gov.vn"
 SENDER = "vanthu@sotttt.quangngai.gov.vn"

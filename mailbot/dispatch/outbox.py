@@ -28,18 +28,16 @@ others may carry any offset and are compared as datetimes, not as text.
 from __future__ import annotations
 
 import logging
-import os
 import random
-import tempfile
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
 from mailbot.config import Rules
 
+from ..durable import write_durably
 from .smtp import PermanentFailure, TemporaryFailure, send
 
 log = logging.getLogger("mailbot.dispatch")
@@ -197,7 +195,7 @@ class Dispatcher:
         created = (_parse_time(row["created_at"], row["id"]) or now).astimezone(ZoneInfo(self.rules.office.timezone))
         path = folder / f"{created:%Y-%m-%d}-{row['id']}-{row['kind']}.eml"
         try:
-            _write_atomically(path, _raw(row))
+            write_durably(path, _raw(row))
         except OSError as exc:
             self._retry(row, row["attempts"] + 1, f"cannot write {path}: {exc}", now)
             return 0
@@ -227,25 +225,3 @@ def _parse_time(value: str | None, row_id: int) -> datetime | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(timezone.utc)
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)

@@ -6,12 +6,12 @@ import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
-from email.utils import formatdate, make_msgid
 from pathlib import Path
 
 import pytest
 
 from mailbot import db as dbmod
+from mailbot import samples
 from mailbot.config import Rules, parse_rules
 from mailbot.daemon import Daemon
 from mailbot.netutil import free_port
@@ -35,7 +35,7 @@ notices: {{from_address: {OFFICE}, from_name: Văn thư UBND tỉnh, retry_base_
 
 def relay_yaml(relay) -> str:
     cfg = relay.smtp_relay()
-    lines = [f"smtp:", f"  host: {cfg.host}", f"  port: {cfg.port}", f"  security: {cfg.security}"]
+    lines = ["smtp:", f"  host: {cfg.host}", f"  port: {cfg.port}", f"  security: {cfg.security}"]
     for key in ("username", "password_file", "password_env", "cafile"):
         value = getattr(cfg, key)
         if value:
@@ -46,19 +46,7 @@ def relay_yaml(relay) -> str:
 def mail(sender: str = "vanthu@stc.quangngai.gov.vn", subject: str = "Giấy mời họp",
          files: list[tuple[str, bytes, str]] = (), headers: dict[str, str] | None = None,
          body: str = "Kính gửi Văn phòng UBND tỉnh.") -> EmailMessage:
-    msg = EmailMessage()
-    msg["From"] = sender
-    msg["To"] = OFFICE
-    msg["Subject"] = subject
-    msg["Date"] = formatdate(localtime=True)
-    msg["Message-ID"] = make_msgid(domain="test.gov.vn")
-    for name, value in (headers or {}).items():
-        msg[name] = value
-    msg.set_content(body)
-    for filename, data, ctype in files:
-        maintype, subtype = ctype.split("/")
-        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
-    return msg
+    return samples.email(sender, OFFICE, subject, body, files, headers)
 
 
 @dataclass
