@@ -84,6 +84,11 @@ def build_parser() -> argparse.ArgumentParser:
     r = rsub.add_parser("search", help="search entries; accents optional (dong = đồng)")
     _add_config(r, nested=True)
     r.add_argument("text", metavar="TEXT")
+    r = rsub.add_parser("paper-received", help="record that the paper original of entry N has arrived")
+    _add_config(r, nested=True)
+    r.add_argument("number", type=int, metavar="N")
+    r.add_argument("--book", help="register book id")
+    r.add_argument("--year", type=int, help="year (default: the latest with that number)")
     r = rsub.add_parser("export", help="write the register as CSV (Vietnamese headings) or JSON lines")
     _add_config(r, nested=True)
     r.add_argument("--format", choices=("csv", "jsonl"), default="jsonl")
@@ -254,6 +259,15 @@ def cmd_register(args) -> int:
         print(json.dumps(listing.entry_json(db, row), ensure_ascii=False, indent=2))
     elif action == "search":
         print(listing.format_table(listing.search_entries(db, args.text)))
+    elif action == "paper-received":
+        row = listing.find_entry(db, args.number, book=args.book, year=args.year)
+        if row is None:
+            print(f"no entry with số đến {args.number}", file=sys.stderr)
+            return 1
+        from .register import mark_paper_received
+
+        mark_paper_received(db, row["id"])
+        print(f"entry {row['arrival_number']}/{row['year']} ({row['book']}): paper original received")
     elif action == "export":
         out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
         try:

@@ -164,6 +164,8 @@ class SmtpRelay(Secret):
 class Notices(Strict):
     from_address: str = "mailbot@localhost"
     from_name: str = "Văn thư điện tử"
+    clerk_address: str | None = None      # told about reviews, quarantines and duplicate documents
+    security_contact: str | None = None   # told (without content) when a secret document arrives
     templates_dir: str | None = None   # overrides the bundled templates/ folder
     max_attempts: int = 12
     retry_base_seconds: float = 30
@@ -204,6 +206,43 @@ class Trust(Strict):
     revocation: Literal["soft-fail", "hard-fail"] = "soft-fail"
 
 
+class PeriodicRule(Strict):
+    type: str
+    subject_contains: list[str]
+
+
+class PaperCopy(Strict):
+    """Decision 57/2014 Art. 7–8 as lists an administrator can adjust (case and accents ignored).
+
+    Checked in this order: electronic-only subjects, always-paper phrases,
+    individual decisions, electronic-only types, periodic reports; anything
+    else needs paper unless signed with a trusted signature (Art. 8.1–8.2).
+    """
+
+    # Art. 7 by subject: drafts for comment, meeting papers, for information,
+    # inter-agency administrative-procedure e-dossiers.
+    electronic_only_subjects: list[str] = [
+        "dự thảo", "xin ý kiến", "lấy ý kiến", "góp ý", "để biết", "tài liệu họp",
+        "tài liệu phục vụ", "hội thảo", "liên thông"]
+    # Art. 8.2 exceptions: kept on paper by the receiving agency, even when trusted-signed.
+    always_paper: list[str] = [
+        "thủ tục hành chính", "quyết định cá biệt", "kê khai tài sản", "kết luận thanh tra",
+        "chứng từ"]
+    # Art. 8.2 individual decisions ("quyết định cá biệt"): a decision about named people or one case.
+    individual_decision: PeriodicRule = PeriodicRule(
+        type="Quyết định", subject_contains=[
+            "bổ nhiệm", "miễn nhiệm", "điều động", "luân chuyển", "kỷ luật", "khen thưởng",
+            "nâng lương", "nghỉ hưu", "thôi việc", "tuyển dụng", "ông", "bà", "hộ gia đình"])
+    # Art. 7: types exchanged electronically only.
+    electronic_only_types: list[str] = [
+        "Lịch công tác", "Giấy mời", "Thông báo", "Chương trình", "Kế hoạch", "Phiếu gửi", "Phiếu chuyển"]
+    # Art. 7 "báo cáo định kỳ": electronic-only when the subject says it is periodic.
+    electronic_only_when: list[PeriodicRule] = [PeriodicRule(
+        type="Báo cáo", subject_contains=["định kỳ", "hằng tháng", "hàng tháng", "tháng", "quý",
+                                          "6 tháng", "sáu tháng", "hằng năm", "hàng năm", "tuần",
+                                          "tổng kết năm", "cả năm"])]
+
+
 class Storage(Strict):
     data_dir: str = "/var/lib/mailbot"   # spool/ and mailbot.sqlite3 live here
     outbox_dir: str | None = None        # notices go here as .eml when no smtp relay is set
@@ -222,7 +261,7 @@ class Rules(Strict):
     senders: Senders = Senders()
     trust: Trust = Trust()
     # Later issues refine these; kept loose so an administrator can write them now.
-    paper_copy: dict[str, Any] = {}
+    paper_copy: PaperCopy = PaperCopy()
     routes: list[dict[str, Any]] = []
     people: list[dict[str, Any]] = []
 
@@ -317,6 +356,13 @@ def _cross_check(rules: Rules, lines: dict[tuple, int]) -> list[str]:
             line = lines.get(("mailboxes", i, "id"))
             problems.append(f"{'line %d: ' % line if line else ''}mailboxes.{i}.id: {mb.id!r} is used twice")
         seen.add(mb.id)
+    watched = {mb.address for mb in rules.mailboxes}
+    for key in ("clerk_address", "security_contact"):
+        address = getattr(rules.notices, key)
+        if address and address.lower() in watched:
+            line = lines.get(("notices", key))
+            problems.append(f"{'line %d: ' % line if line else ''}notices.{key}: {address} is a watched "
+                            "mailbox; alerts sent there would come back in as mail")
     return problems
 
 

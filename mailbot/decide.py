@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from .config import Mailbox, Rules
 from .model import Decision, MessageReport, NoticePlan, Reason
+from .paper import decide_paper
 
 ART_4 = "QĐ 57/2014/QĐ-UBND Điều 4.2.c"
 ART_12 = "QĐ 57/2014/QĐ-UBND Điều 12"
@@ -52,6 +53,12 @@ INCOMPLETE = Reason(
     "mailbot: giới hạn an toàn",
 )
 
+NOT_AUTHENTICATED = Reason(
+    "sender_not_authenticated",
+    "Chưa xác thực được người gửi là cơ quan nhà nước; văn thư sẽ kiểm tra trực tiếp.",
+    "the sender claims an agency domain but is not authenticated; quarantined for review",
+    "mailbot: xác thực người gửi")
+
 NO_SENDER = Reason(
     "sender_ambiguous",
     "Thư không có đúng một địa chỉ người gửi.",
@@ -73,23 +80,53 @@ def _no_reply_reason(report: MessageReport, rules: Rules) -> Reason | None:
     return None
 
 
+def _secret_document(report: MessageReport) -> Reason | None:
+    mark = (report.document or {}).get("secrecy")
+    if not mark:
+        return None
+    return Reason(
+        "secret_document",
+        f"Văn bản có dấu độ mật “{mark}”: không xử lý qua mạng; chuyển người có thẩm quyền xử lý theo quy định.",
+        f"document stamped {mark!r}: secret documents are outside network exchange; quarantined for a person",
+        "QĐ 57/2014/QĐ-UBND Điều 1.2")
+
+
+def _alerts(rules: Rules, *recipients: str | None) -> tuple[NoticePlan, ...]:
+    """Alert the first configured person among `recipients` (none configured: the review folder tells)."""
+    for address in recipients:
+        if address:
+            return (NoticePlan("alert", address),)
+    return ()
+
+
+def _held(outcome: str, reasons: tuple[Reason, ...], rules: Rules, *contacts: str | None) -> Decision:
+    return Decision(outcome, reasons, _alerts(rules, *contacts, rules.notices.clerk_address))
+
+
 def decide(report: MessageReport, rules: Rules, mailbox: Mailbox | None = None) -> Decision:
     book = mailbox.book if mailbox else rules.default_book()
 
     if not report.readable:
-        return Decision("review", (UNREADABLE, *report.problems))
+        return _held("review", (UNREADABLE, *report.problems), rules)
 
-    reasons: list[Reason] = []
     refused = [a for a in report.attachments if not a.allowed]
     allowed = [a for a in report.attachments if a.allowed]
     incomplete = [p for p in report.problems if p.code in _REVIEW_PROBLEMS]
     no_reply = _no_reply_reason(report, rules)
 
     if incomplete:
-        return Decision("review", (INCOMPLETE, *incomplete))
+        return _held("review", (INCOMPLETE, *incomplete), rules)
     if report.sender is None:
-        return Decision("review", (NO_SENDER,))
+        return _held("review", (NO_SENDER,), rules)
+    secret = _secret_document(report)
+    if secret is not None:
+        # Nothing about the content leaves mailbot: no receipt, the security contact is told.
+        return _held("quarantine", (secret,), rules, rules.notices.security_contact)
+    auth = report.sender_auth
+    if auth is not None and auth.policy == "quarantine":
+        return _held("quarantine", (auth.reason or NOT_AUTHENTICATED,), rules)
 
+    reasons: list[Reason] = []
     if allowed:
         outcome = "accept"
         reasons.append(_accepted(len(allowed)))
@@ -97,12 +134,21 @@ def decide(report: MessageReport, rules: Rules, mailbox: Mailbox | None = None) 
         outcome = "refuse"
         reasons.append(NO_DOCUMENT)
     reasons.extend(a.reason for a in refused if a.reason is not None)
+    if auth is not None and auth.policy == "citizen" and auth.reason is not None:
+        reasons.append(auth.reason)
+
+    paper = None
+    if outcome == "accept":
+        paper = decide_paper(report.document or {}, report.main_signature, rules.paper_copy)
+        reasons.append(paper.reason)
 
     notices: tuple[NoticePlan, ...] = ()
     if no_reply is not None:
         reasons.append(no_reply)
     elif outcome == "accept":
         notices = (NoticePlan("receipt", report.sender),)
+        if paper is not None and paper.required:
+            notices += (NoticePlan("paper-copy", report.sender),)
     else:
         notices = (NoticePlan("refusal", report.sender),)
 
@@ -111,4 +157,6 @@ def decide(report: MessageReport, rules: Rules, mailbox: Mailbox | None = None) 
         reasons=tuple(reasons),
         notices=notices,
         book=book if outcome == "accept" else None,
+        paper_copy_required=bool(paper and paper.required),
+        paper_reason=paper.reason if paper else None,
     )

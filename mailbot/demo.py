@@ -38,14 +38,20 @@ smtp_intake:
 notices:
   from_address: ubnd@quangngai.gov.vn
   from_name: Văn thư Văn phòng UBND tỉnh Quảng Ngãi
+  clerk_address: vanthu.noibo@quangngai.gov.vn
+senders:
+  trusted_domains: ["*.gov.vn"]
+  authserv_id: mx.quangngai.gov.vn     # the province's MTA, which checks DKIM/DMARC before delivering
 """
 
 TO = "ubnd@quangngai.gov.vn"
+MTA = "mx.quangngai.gov.vn"
 
 
 def _message(sender: str, subject: str, body: str, files: list[tuple[str, bytes, str]],
-             extra_headers: dict[str, str] | None = None) -> EmailMessage:
-    return samples.email(sender, TO, subject, body, files, extra_headers)
+             extra_headers: dict[str, str] | None = None, authenticated: bool = True) -> EmailMessage:
+    return samples.email(sender, TO, subject, body, files, extra_headers,
+                         authserv_id=MTA if authenticated else None)
 
 
 def sample_messages() -> list[tuple[str, EmailMessage]]:
@@ -78,12 +84,20 @@ def sample_messages() -> list[tuple[str, EmailMessage]]:
         "chanh.vp@sonnmt.quangngai.gov.vn", "Trả lời tự động: Vắng mặt",
         "Tôi đang đi công tác đến hết ngày 28/11/2026.",
         [], {"Auto-Submitted": "auto-replied"})
+    forged = _message(
+        "vanthu@stc.quangngai.gov.vn", "Quyết định phê duyệt dự toán",
+        "Gửi Quyết định.",
+        [("QD-phe-duyet.docx", samples.docx([
+            "SỞ TÀI CHÍNH", "Số: 99/QĐ-STC", "QUYẾT ĐỊNH", "Phê duyệt dự toán bổ sung"]),
+          "application/vnd.openxmlformats-officedocument.wordprocessingml.document")],
+        authenticated=False)
     return [
         ("Giấy mời (.docx) — tiếp nhận, vào sổ, gửi báo nhận", invitation),
-        ("Công văn (.pdf) — tiếp nhận, vào sổ, gửi báo nhận", letter),
+        ("Công văn (.pdf, chưa ký số) — vào sổ, báo nhận, đề nghị gửi bản giấy", letter),
         ("Tệp .exe đặt tên .pdf — từ chối, gửi thông báo", disguised),
         ("Bảng tính có macro (.xlsm) — từ chối, gửi thông báo", macro),
         ("Thư trả lời tự động — không phản hồi", auto),
+        ("Thư mạo danh Sở Tài chính (không xác thực) — giữ lại, báo văn thư", forged),
         ("Giấy mời gửi lại lần hai — không vào sổ hai lần", _resent(invitation)),
     ]
 

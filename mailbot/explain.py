@@ -13,21 +13,14 @@ DOCUMENT_KEYS = (
 )
 
 
-def _main_signature(report: MessageReport) -> dict | None:
-    for att in report.attachments:
-        if att.allowed and att.format == "pdf" and att.signature is not None:
-            return att.signature
-    return None
-
-
 def explain_json(report: MessageReport, decision: Decision) -> dict[str, Any]:
     document = {key: (report.document or {}).get(key) for key in DOCUMENT_KEYS}
     return {
         "decision": decision.outcome,
         "reasons": [r.to_json() for r in decision.reasons],
         "paper_copy_required": decision.paper_copy_required,
-        # Sender authentication (DKIM/DMARC, our MTA's Authentication-Results) is not checked yet.
-        "sender_authenticated": False,
+        "sender_authenticated": bool(report.sender_auth and report.sender_auth.authenticated),
+        "sender_auth": report.sender_auth.to_json() if report.sender_auth else None,
         "sender": report.sender,
         "subject": report.subject,
         "message_id": report.message_id,
@@ -36,7 +29,10 @@ def explain_json(report: MessageReport, decision: Decision) -> dict[str, Any]:
         "text_flags": list(report.text_flags),
         "problems": [p.to_json() for p in report.problems],
         "document": document,
-        "signature": _main_signature(report),
+        "document_sources": report.document_sources,
+        "main_attachment": (report.attachments[report.main_attachment].filename
+                            if report.main_attachment is not None else None),
+        "signature": report.main_signature,
         "route": decision.route,
         "book": decision.book,
         "notices": [n.to_json() for n in decision.notices],
@@ -47,7 +43,8 @@ def explain_text(data: dict[str, Any]) -> str:
     labels = {"accept": "TIẾP NHẬN (accept)", "refuse": "TỪ CHỐI (refuse)",
               "review": "CẦN XEM XÉT (review)", "quarantine": "CÁCH LY (quarantine)"}
     lines = [f"Quyết định / decision: {labels.get(data['decision'], data['decision'])}",
-             f"Người gửi / sender: {data['sender'] or '—'}",
+             f"Người gửi / sender: {data['sender'] or '—'}"
+             f" ({'đã xác thực / authenticated' if data['sender_authenticated'] else 'chưa xác thực / not authenticated'})",
              f"Tiêu đề / subject: {data['subject'] or '—'}",
              "Lý do / reasons:"]
     for r in data["reasons"]:
@@ -60,6 +57,13 @@ def explain_text(data: dict[str, Any]) -> str:
         lines.append(f"  {mark} {a['filename']} [{a['format'] or a['mime']}], {a['size']} bytes{why}")
     if not data["attachments"]:
         lines.append("  (không có)")
+    fields = {k: v for k, v in data["document"].items() if v}
+    if fields:
+        lines.append("Văn bản / document" + (f" ({data['main_attachment']}):" if data["main_attachment"] else ":"))
+        for key, value in fields.items():
+            source = data["document_sources"].get(key)
+            lines.append(f"  {key}: {value}" + (f"   [{source}]" if source and source != "text" else ""))
+    lines.append("Bản giấy / paper copy: " + ("cần gửi (required)" if data["paper_copy_required"] else "không cần"))
     notices = data["notices"]
     lines.append("Thông báo sẽ gửi / notices: " +
                  (", ".join(f"{n['kind']} → {n['to']}" for n in notices) if notices else "không (none)"))

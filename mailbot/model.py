@@ -93,6 +93,30 @@ class MessageReport:
     text_flags: tuple[str, ...] = () # body: "text-nfd", "text-legacy-tcvn3", "text-legacy-vni"
     problems: tuple[Reason, ...] = ()  # parse fallbacks, limits hit, skipped parts
     document: dict[str, Any] = field(default_factory=dict)  # document fields (DESIGN §8)
+    document_sources: dict[str, str] = field(default_factory=dict)  # field → where it was read
+    main_attachment: int | None = None  # index in `attachments` of the document the fields come from
+    sender_auth: SenderAuth | None = None
+
+    @property
+    def main_signature(self) -> dict[str, Any] | None:
+        if self.main_attachment is None:
+            return None
+        return self.attachments[self.main_attachment].signature
+
+
+@dataclass(frozen=True)
+class SenderAuth:
+    """Outcome of sender authentication (DESIGN §3 invariant 4)."""
+
+    authenticated: bool
+    method: str                       # authserv-id | dkim | none
+    agency: bool                      # the From domain is one of senders.trusted_domains
+    policy: Literal["trusted", "citizen", "quarantine"]
+    reason: Reason | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"authenticated": self.authenticated, "method": self.method, "agency": self.agency,
+                "policy": self.policy, "reason": self.reason.to_json() if self.reason else None}
 
 
 @dataclass(frozen=True)
@@ -111,6 +135,7 @@ class Decision:
     notices: tuple[NoticePlan, ...] = ()
     book: str | None = None          # register book the entry goes into (accept only)
     paper_copy_required: bool = False
+    paper_reason: Reason | None = None
     route: dict[str, Any] | None = None
 
     @property

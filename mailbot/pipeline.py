@@ -143,15 +143,19 @@ class Pipeline:
     def _notices(self, reg: Registered, report: MessageReport, decision: Decision,
                  arrival: datetime, mailbox: Mailbox | None) -> list[Notice]:
         from .dispatch.compose import compose_notice
-        from .notices import notice_context
+        from .notices import alert_plan, notice_context
 
         if reg.state != "processed":
             return []
+        plans = list(decision.notices)
+        extra = alert_plan(self.rules, reg)
+        if extra is not None and extra not in plans:
+            plans.append(extra)
         book_name = next((b.name for b in self.rules.books if b.id == reg.book), None)
         context = notice_context(self.rules, report, decision, reg, arrival, mailbox, book_name)
         envelope = self.rules.smtp.envelope_sender if self.rules.smtp else ""
         out = []
-        for plan in decision.notices:
+        for plan in plans:
             composed = compose_notice(plan.kind, context, self.rules, recipient=plan.to,
                                       in_reply_to=report.message_id, references=report.references,
                                       seed=report.sha256)

@@ -40,6 +40,7 @@ class Registered:
     year: int | None = None
     arrival_number: int | None = None
     duplicate_of: int | None = None
+    same_document_as: int | None = None   # entry id of an earlier entry with the same số, ký hiệu and issuer
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,17 @@ def _find_duplicate(conn: sqlite3.Connection, message: int, mailbox: str | None,
         "AND state = 'processed' ORDER BY id LIMIT 1",
         (message_id, mailbox, message),
     ).fetchone()
+    return row[0] if row else None
+
+
+def _same_document(conn: sqlite3.Connection, entry: int, doc: dict) -> int | None:
+    """An earlier entry with the same number, notation and issuer (NĐ 30/2020 Phụ lục VI III.1.h)."""
+    if not (doc.get("code_number") and doc.get("code_notation") and doc.get("organ_name")):
+        return None
+    row = conn.execute(
+        "SELECT id FROM entries WHERE code_number = ? AND code_notation = ? AND organ_name = ? AND id != ? "
+        "ORDER BY id LIMIT 1",
+        (doc["code_number"], doc["code_notation"], doc["organ_name"], entry)).fetchone()
     return row[0] if row else None
 
 
@@ -189,10 +201,19 @@ def apply(db: sqlite_utils.Database, message: int, report: MessageReport, decisi
         if decision.registers and decision.book:
             number = next_number(conn, decision.book, arrival.year)
             entry = _insert_entry(conn, msg, report, decision, arrival, number)
+            same = _same_document(conn, entry, report.document or {})
             result = Registered(message, "processed", decision.outcome, entry, decision.book,
-                                arrival.year, number)
+                                arrival.year, number, same_document_as=same)
             audit(conn, "registered", message=message, entry=entry, book=decision.book,
                   year=arrival.year, arrival_number=number)
+            if same is not None:
+                # Registered all the same (it may be a corrected re-issue); the clerk decides.
+                earlier = conn.execute("SELECT book, year, arrival_number FROM entries WHERE id = ?",
+                                       (same,)).fetchone()
+                conn.execute("UPDATE entries SET notes = ? WHERE id = ?", (
+                    f"Trùng số, ký hiệu và cơ quan ban hành với văn bản số đến {earlier[2]}/{earlier[1]} "
+                    f"({earlier[0]})", entry))
+                audit(conn, "same-document", message=message, entry=entry, earlier_entry=same)
         _insert_attachments(conn, message, report)
 
         created = now_utc()
@@ -215,3 +236,9 @@ def apply(db: sqlite_utils.Database, message: int, report: MessageReport, decisi
     log.info("message %s: %s%s", message, decision.outcome,
              f", book {result.book} no. {result.arrival_number}/{result.year}" if result.entry else "")
     return result
+
+
+def mark_paper_received(db: sqlite_utils.Database, entry: int) -> None:
+    with transaction(db) as conn:
+        conn.execute("UPDATE entries SET paper_received = 1 WHERE id = ?", (entry,))
+        audit(conn, "paper-received", entry=entry)

@@ -13,10 +13,11 @@ import pytest
 
 from mailbot import samples
 from mailbot.cli import main
-from tests.support.bot import DOCX_TYPE, OFFICE, mail
+from tests.support.bot import DOCX_TYPE, MTA, OFFICE, mail
 
 ROOT = Path(__file__).resolve().parent.parent
-DOCX = ("Giấy mời.docx", samples.docx(["GIẤY MỜI"]), DOCX_TYPE)
+DOCX = ("Giấy mời.docx", samples.docx(["SỞ TÀI CHÍNH", "Số: 125/GM-STC", "GIẤY MỜI", "Họp giao ban quý IV"]),
+        DOCX_TYPE)
 
 
 @pytest.fixture
@@ -28,6 +29,7 @@ storage: {{data_dir: data, outbox_dir: outbox}}
 books: [{{id: den-ubnd, name: Sổ văn bản đến}}]
 mailboxes: [{{id: ubnd, address: {OFFICE}, register: den-ubnd}}]
 notices: {{from_address: {OFFICE}}}
+senders: {{authserv_id: {MTA}}}
 """, encoding="utf-8")
     return path
 
@@ -48,8 +50,10 @@ def test_explain_json_follows_the_contract(tmp_path, config, capsys):
     assert main(["explain", "--config", str(config), str(path), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["decision"] == "accept"
-    assert data["paper_copy_required"] is False and data["sender_authenticated"] is False
-    assert [r["code"] for r in data["reasons"]] == ["accepted", "format_mismatch"]
+    assert data["paper_copy_required"] is False and data["sender_authenticated"] is True
+    assert [r["code"] for r in data["reasons"]] == ["accepted", "format_mismatch", "paper_not_needed"]
+    assert data["document"]["type_name"] == "Giấy mời" and data["document"]["code"] == "125/GM-STC"
+    assert data["document_sources"]["code"] == "text" and data["main_attachment"] == "Giấy mời.docx"
     assert set(data["reasons"][0]) == {"code", "message_vi", "message_en", "rule"}
     first, second = data["attachments"]
     assert (first["filename"], first["format"], first["allowed"]) == ("Giấy mời.docx", "docx", True)
@@ -101,18 +105,20 @@ def test_ingesting_the_same_file_twice_registers_once(tmp_path, config, capsys):
 
 
 def test_register_list_show_search_and_csv(tmp_path, config, capsys):
-    a = eml(tmp_path, "a.eml", mail(subject="Kế hoạch phòng chống lũ lụt tỉnh Đồng Nai", files=[DOCX]))
+    plan = ("kh.docx", samples.docx(["UBND TỈNH ĐỒNG NAI", "Số: 12/KH-UBND", "KẾ HOẠCH",
+                                     "Phòng chống lũ lụt năm 2027"]), DOCX_TYPE)
+    a = eml(tmp_path, "a.eml", mail(subject="Gửi kế hoạch", files=[plan]))
     b = eml(tmp_path, "b.eml", mail(subject="Giấy mời họp", files=[DOCX]))
     main(["ingest", "--config", str(config), str(a), str(b)])
     capsys.readouterr()
 
     assert main(["register", "list", "--config", str(config)]) == 0
     listing = capsys.readouterr().out
-    assert "Kế hoạch phòng chống" in listing and "Giấy mời họp" in listing
+    assert "Phòng chống lũ lụt năm 2027" in listing and "Họp giao ban quý IV" in listing
 
     assert main(["register", "search", "--config", str(config), "dong nai lu"]) == 0
     found = capsys.readouterr().out
-    assert "Đồng Nai" in found and "Giấy mời" not in found
+    assert "Phòng chống lũ lụt" in found and "Họp giao ban" not in found
 
     assert main(["register", "show", "--config", str(config), "2"]) == 0
     assert json.loads(capsys.readouterr().out)["email_subject"] == "Giấy mời họp"
@@ -136,9 +142,10 @@ def test_demo_runs_the_whole_flow(tmp_path):
                          capture_output=True, text=True, cwd=ROOT, timeout=180)
     assert run.returncode == 0, run.stderr[-3000:]
     out = run.stdout
-    assert "duplicate" in out
+    assert "duplicate" in out and "quarantine" in out and "sender_forged_agency" in out
     register = out.split("== Sổ đăng ký")[1].split("== Notices")[0]
     assert register.count("@") == 2        # two documents registered: the docx and the pdf
     notices = out.split("== Notices")[1]
     assert notices.count("receipt →") == 2 and notices.count("refusal →") == 2
-    assert len(list((tmp_path / "demo" / "outbox").glob("*.eml"))) == 4
+    assert notices.count("paper-copy →") == 1 and notices.count("alert →") == 1
+    assert len(list((tmp_path / "demo" / "outbox").glob("*.eml"))) == 6

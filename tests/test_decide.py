@@ -6,7 +6,7 @@ from mailbot.config import Limits, Mailbox, Rules
 from mailbot.decide import decide
 from mailbot.inspect.message import automated_reason
 from mailbot.inspect.mime import parse_message
-from mailbot.model import AttachmentReport, MessageReport, Reason
+from mailbot.model import AttachmentReport, MessageReport, Reason, SenderAuth
 
 RULES = Rules(mailboxes=[Mailbox(id="ubnd", address="ubnd@quangngai.gov.vn", register="den")],
               senders={"other_mailbots": ["bot@tinh-khac.gov.vn"]})
@@ -26,8 +26,34 @@ def report(*atts, sender="vanthu@stc.quangngai.gov.vn", **kw) -> MessageReport:
 def test_accept_when_one_allowed_document_is_attached():
     d = decide(report(attachment(True), attachment(False, "macro_enabled")), RULES, MAILBOX)
     assert d.outcome == "accept" and d.book == "den"
-    assert [r.code for r in d.reasons] == ["accepted", "macro_enabled"]
-    assert [(n.kind, n.to) for n in d.notices] == [("receipt", "vanthu@stc.quangngai.gov.vn")]
+    # No document fields were read: a document of unknown type needs paper unless trusted-signed.
+    assert [r.code for r in d.reasons] == ["accepted", "macro_enabled", "paper_required_unsigned"]
+    assert [(n.kind, n.to) for n in d.notices] == [("receipt", "vanthu@stc.quangngai.gov.vn"),
+                                                   ("paper-copy", "vanthu@stc.quangngai.gov.vn")]
+    assert d.paper_copy_required
+
+
+def test_electronic_only_document_needs_no_paper():
+    d = decide(report(attachment(True), document={"type_name": "Giấy mời"}), RULES, MAILBOX)
+    assert d.paper_copy_required is False and [n.kind for n in d.notices] == ["receipt"]
+
+
+def test_secret_document_is_quarantined_and_only_the_security_contact_is_told():
+    rules = Rules(mailboxes=RULES.mailboxes, notices={"security_contact": "baomat@quangngai.gov.vn",
+                                                      "clerk_address": "vt@quangngai.gov.vn"})
+    d = decide(report(attachment(True), document={"type_name": "Công văn", "secrecy": "Mật"}), rules, MAILBOX)
+    assert d.outcome == "quarantine" and d.reasons[0].code == "secret_document"
+    assert [(n.kind, n.to) for n in d.notices] == [("alert", "baomat@quangngai.gov.vn")]
+    assert d.book is None
+
+
+def test_unauthenticated_agency_sender_is_quarantined():
+    auth = SenderAuth(False, "none", True, "quarantine", Reason("sender_forged_agency", "vi", "en"))
+    d = decide(report(attachment(True), sender_auth=auth), RULES, MAILBOX)
+    assert d.outcome == "quarantine" and d.notices == () and d.reasons[0].code == "sender_forged_agency"
+    citizen = SenderAuth(False, "none", False, "citizen", Reason("sender_not_authenticated", "vi", "en"))
+    d = decide(report(attachment(True), sender_auth=citizen), RULES, MAILBOX)
+    assert d.outcome == "accept" and "sender_not_authenticated" in [r.code for r in d.reasons]
 
 
 def test_refuse_when_none_is():

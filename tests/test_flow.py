@@ -11,7 +11,8 @@ from email.header import decode_header, make_header
 from mailbot import samples
 from tests.support.bot import DOCX_TYPE, OFFICE, mail
 
-DOCX = ("Giấy mời.docx", samples.docx(["GIẤY MỜI", "Họp giao ban quý IV"]), DOCX_TYPE)
+DOCX = ("Giấy mời.docx", samples.docx(["SỞ TÀI CHÍNH", "Số: 125/GM-STC", "GIẤY MỜI", "Họp giao ban quý IV"]),
+        DOCX_TYPE)
 EXE_AS_PDF = ("tai-lieu.pdf", b"MZ\x90\x00" + b"\x00" * 60 + b"PE\x00\x00" + b"\x00" * 200, "application/pdf")
 
 

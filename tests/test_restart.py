@@ -89,7 +89,7 @@ def test_restart_reaches_the_no_crash_end_state(tmp_path, relay, crash_at):
     config = tmp_path / "rules.yaml"
     config.write_text(rules_text(tmp_path, port, relay_yaml(relay)), encoding="utf-8")
     db_path = tmp_path / "data" / "mailbot.sqlite3"
-    docs = [mail(subject=f"Văn bản {i}", files=[(f"vb{i}.docx", samples.docx([f"Văn bản {i}"]), DOCX_TYPE)])
+    docs = [mail(subject=f"Văn bản {i}", files=[(f"vb{i}.docx", samples.docx(["SỞ TÀI CHÍNH", f"Số: {i + 10}/GM-STC", "GIẤY MỜI", f"Họp {i}"]), DOCX_TYPE)])
             for i in range(2)]
 
     proc = start(config, port, crash_at)

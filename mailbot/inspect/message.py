@@ -10,7 +10,7 @@ import hashlib
 from typing import Any
 
 from ..config import Rules
-from ..model import AttachmentReport, MessageReport, Reason
+from ..model import AttachmentReport, MessageReport, Reason, SenderAuth
 from .formats import classify
 from .mime import ParsedMessage, parse_message, problem
 from .text import vietnamese_text_flags
@@ -89,6 +89,31 @@ def _attachment(part, rules: Rules, trust: Any) -> AttachmentReport:
     )
 
 
+def main_document(attachments: list[AttachmentReport]) -> int | None:
+    """The attachment the register fields come from: the first allowed PDF (usually the
+    signed original), else the first allowed attachment."""
+    allowed = [i for i, a in enumerate(attachments) if a.allowed]
+    pdfs = [i for i in allowed if attachments[i].format == "pdf"]
+    return (pdfs or allowed or [None])[0]
+
+
+def read_fields(part_data: bytes, att: AttachmentReport, subject: str) -> tuple[dict, dict, tuple[str, ...]]:
+    """Document fields, their sources and text flags of the main attachment."""
+    from .document import read_document
+    from .extract import extract_text
+
+    extracted = extract_text(part_data, att.format or "")
+    signer = None
+    signatures = (att.signature or {}).get("signatures") or []
+    if signatures:
+        signer = {"signer": signatures[0].get("signer"), "signer_org": signatures[0].get("signer_org")}
+    fields = read_document(extracted.text, email_subject=subject, signer_certificate=signer)
+    document = dict(fields.fields)
+    if att.pages:
+        document["page_amount"] = att.pages
+    return document, dict(fields.sources), tuple(extracted.flags)
+
+
 def inspect_message(raw: bytes, rules: Rules, *, envelope_from: str | None = None,
                     trust: Any = None) -> MessageReport:
     """Everything mailbot needs to decide about one message. `trust` enables signature checks."""
@@ -100,14 +125,24 @@ def inspect_message(raw: bytes, rules: Rules, *, envelope_from: str | None = Non
                              from_addresses=parsed.from_addresses,
                              sender=parsed.from_addresses[0] if len(parsed.from_addresses) == 1 else None)
     problems = list(parsed.problems)
-    attachments = []
+    attachments: list[AttachmentReport] = []
+    payloads: list[bytes] = []
     for part in parsed.parts:
         try:
             attachments.append(_attachment(part, rules, trust))
+            payloads.append(part.payload)
         except Exception as exc:  # noqa: BLE001 - a parser bug must not lose the message
             problems.append(problem("attachment_inspection_failed",
                                     f"Không kiểm tra được tệp {part.filename}.",
                                     f"inspection of {part.filename!r} failed: {type(exc).__name__}: {exc}"))
+    main = main_document(attachments)
+    document, sources, doc_flags = {}, {}, ()
+    if main is not None:
+        try:
+            document, sources, doc_flags = read_fields(payloads[main], attachments[main], parsed.subject)
+        except Exception as exc:  # noqa: BLE001 - fields stay empty; the clerk fills them
+            problems.append(problem("document_reading_failed", "Không đọc được nội dung văn bản.",
+                                    f"reading {attachments[main].filename!r} failed: {type(exc).__name__}: {exc}"))
     return MessageReport(
         sha256=sha,
         size=len(raw),
@@ -123,6 +158,18 @@ def inspect_message(raw: bytes, rules: Rules, *, envelope_from: str | None = Non
         automated=automated_reason(parsed, envelope_from),
         attachments=tuple(attachments),
         body_text=parsed.body_text[:20000],
-        text_flags=vietnamese_text_flags(parsed.body_text[:20000]),
+        text_flags=tuple(dict.fromkeys(vietnamese_text_flags(parsed.body_text[:20000]) + doc_flags)),
         problems=tuple(problems),
+        document=document,
+        document_sources=sources,
+        main_attachment=main,
+        sender_auth=_sender_auth(raw, rules),
     )
+
+
+def _sender_auth(raw: bytes, rules: Rules) -> SenderAuth | None:
+    from .sender import check_sender, sender_policy
+
+    check = check_sender(raw, rules.senders)
+    return SenderAuth(check.authenticated, check.method, check.agency,
+                      sender_policy(check, rules.senders), check.reason)

@@ -9,9 +9,8 @@ documents still arrive typed in the legacy 8-bit font encodings:
   "Coäng hoøa xaõ hoäi chuû nghóa Vieät Nam";
 
 and Unicode text in decomposed form (NFD), which looks right but compares,
-sorts and searches wrongly. Here we only *detect* them; conversion comes
-later and can be added per scheme (the TCVN3 table below already maps each
-byte to its letter).
+sorts and searches wrongly. Here we *detect* them; `to_unicode` then
+converts what was detected with the converters of `legacy.py`.
 """
 
 from __future__ import annotations
@@ -19,12 +18,16 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable
+
+from . import legacy
+from .legacy import TCVN3_TO_UNICODE
 
 __all__ = [
     "FLAG_NFD", "FLAG_TCVN3", "FLAG_VNI", "FLAG_UNDECODABLE", "TEXT_FLAGS",
     "decode_text", "vietnamese_text_flags", "TCVN3_TO_UNICODE",
+    "to_unicode", "decode_to_unicode", "LEGACY_FLAGS", "SCHEME_FLAGS", "legacy_scores",
 ]
 
 FLAG_NFD = "text-nfd"
@@ -38,24 +41,9 @@ _SAMPLE_CHARS = 500_000
 
 # -- TCVN3 (TCVN 5712:1993 VN3) -------------------------------------------------------
 
-# Byte → Unicode letter. Capitals with tone marks live in a separate font
-# (.VnTimeH) that reuses the lower-case bytes, so they are not listed.
-TCVN3_TO_UNICODE: dict[int, str] = {
-    0xA1: "Ă", 0xA2: "Â", 0xA3: "Ê", 0xA4: "Ô", 0xA5: "Ơ", 0xA6: "Ư", 0xA7: "Đ",
-    0xA8: "ă", 0xA9: "â", 0xAA: "ê", 0xAB: "ô", 0xAC: "ơ", 0xAD: "ư", 0xAE: "đ",
-    0xB5: "à", 0xB6: "ả", 0xB7: "ã", 0xB8: "á", 0xB9: "ạ",
-    0xBB: "ằ", 0xBC: "ẳ", 0xBD: "ẵ", 0xBE: "ắ", 0xC6: "ặ",
-    0xC7: "ầ", 0xC8: "ẩ", 0xC9: "ẫ", 0xCA: "ấ", 0xCB: "ậ",
-    0xCC: "è", 0xCE: "ẻ", 0xCF: "ẽ", 0xD0: "é", 0xD1: "ẹ",
-    0xD2: "ề", 0xD3: "ể", 0xD4: "ễ", 0xD5: "ế", 0xD6: "ệ",
-    0xD7: "ì", 0xD8: "ỉ", 0xDC: "ĩ", 0xDD: "í", 0xDE: "ị",
-    0xDF: "ò", 0xE1: "ỏ", 0xE2: "õ", 0xE3: "ó", 0xE4: "ọ",
-    0xE5: "ồ", 0xE6: "ổ", 0xE7: "ỗ", 0xE8: "ố", 0xE9: "ộ",
-    0xEA: "ờ", 0xEB: "ở", 0xEC: "ỡ", 0xED: "ớ", 0xEE: "ợ",
-    0xEF: "ù", 0xF1: "ủ", 0xF2: "ũ", 0xF3: "ú", 0xF4: "ụ",
-    0xF5: "ừ", 0xF6: "ử", 0xF7: "ữ", 0xF8: "ứ", 0xF9: "ự",
-    0xFA: "ỳ", 0xFB: "ỷ", 0xFC: "ỹ", 0xFD: "ý", 0xFE: "ỵ",
-}
+# TCVN3_TO_UNICODE (byte → letter) comes from legacy.py, next to the converters.
+# Capitals with tone marks live in a separate font (.VnTimeH) that reuses the
+# lower-case bytes, so they are not listed.
 
 # The same bytes as they look once read as Windows-1252 (the usual mojibake).
 _TCVN3_SEEN = {bytes([b]).decode("cp1252"): letter for b, letter in TCVN3_TO_UNICODE.items()}
@@ -95,7 +83,7 @@ class _Scheme:
 
     flag: str
     score: Callable[[str], float]
-    convert: Callable[[str], str] | None = None   # a later issue fills this in
+    convert: Callable[[str], str] | None = None
 
 
 def _letterish(ch: str) -> bool:
@@ -135,7 +123,15 @@ def _vni_score(text: str) -> float:
     return only + shared / 2 + diaeresis / 4
 
 
-_SCHEMES = (_Scheme(FLAG_TCVN3, _tcvn3_score), _Scheme(FLAG_VNI, _vni_score))
+_SCHEMES = (
+    # Plain text says nothing of its font: guess where ".VnTimeH" capitals were used.
+    _Scheme(FLAG_TCVN3, _tcvn3_score,
+            lambda text: legacy.convert(text, legacy.TCVN3, guess_case=True)),
+    _Scheme(FLAG_VNI, _vni_score, legacy.vni_to_unicode),
+)
+LEGACY_FLAGS = (FLAG_TCVN3, FLAG_VNI)
+# legacy.py scheme (from a font name) → the flag it raises once converted.
+SCHEME_FLAGS = {legacy.TCVN3: FLAG_TCVN3, legacy.TCVN3_UPPER: FLAG_TCVN3, legacy.VNI: FLAG_VNI}
 
 
 def _convincing(score: float, words: int) -> bool:
@@ -157,6 +153,18 @@ def _legacy_flags(text: str) -> tuple[str, ...]:
     if not hits:
         return ()
     return (max(hits)[1],)   # a text is in one legacy encoding: keep the likelier
+
+
+def legacy_scores(text: str) -> dict[str, float]:
+    """Raw evidence per legacy flag (about 0.5 per legacy word; 0 when none).
+
+    For callers that already have a hint (a legacy font in the file's font
+    table) and only need the text not to contradict it.
+    """
+    sample = text[:_SAMPLE_CHARS]
+    if sample.isascii():
+        return {s.flag: 0.0 for s in _SCHEMES}
+    return {s.flag: s.score(sample) for s in _SCHEMES}
 
 
 def vietnamese_text_flags(text: str) -> tuple[str, ...]:
@@ -246,3 +254,29 @@ def decode_text(data: bytes) -> tuple[str, tuple[str, ...]]:
         if decoded is not None:
             return decoded
     return "", (FLAG_UNDECODABLE,)
+
+
+# -- conversion -------------------------------------------------------------------------
+
+def to_unicode(text: str, flags: Sequence[str] | None = None) -> tuple[str, tuple[str, ...]]:
+    """NFC Unicode text, legacy TCVN3/VNI converted; returns (text, flags).
+
+    `flags` are what `vietnamese_text_flags` (or `decode_text`) found; they are
+    computed here when not given. Only a detected scheme is converted, and the
+    converters leave alone any line holding characters a legacy font cannot
+    produce, so normal Unicode text comes back unchanged (NFC).
+    """
+    if flags is None:
+        flags = vietnamese_text_flags(text)
+    flags = tuple(flags)
+    out = text
+    for scheme in _SCHEMES:
+        if scheme.flag in flags and scheme.convert is not None:
+            out = scheme.convert(out)
+    return unicodedata.normalize("NFC", out), flags
+
+
+def decode_to_unicode(data: bytes) -> tuple[str, tuple[str, ...]]:
+    """`decode_text`, then legacy text converted: (NFC Unicode text, flags)."""
+    text, flags = decode_text(data)
+    return to_unicode(text, flags)
