@@ -170,6 +170,9 @@ class Notices(Strict):
     max_attempts: int = 12
     retry_base_seconds: float = 30
     retry_max_seconds: float = 3600
+    # Loop and flood safety: notices beyond these within one hour are not sent (and audited).
+    max_per_recipient_per_hour: int = 20
+    max_per_hour: int = 1000
 
 
 class Limits(Strict):
@@ -179,6 +182,23 @@ class Limits(Strict):
     max_header_bytes: int = 256 * 1024
     max_attachment_bytes: int = 30 * 1024 * 1024
     max_filename_chars: int = 150
+    # Inspection of untrusted content runs in worker processes under these limits;
+    # a message that exceeds them goes to review with the reason.
+    inspect_workers: int = 1                 # 0 = inspect in-process (no isolation; tests, tools)
+    inspect_seconds: float = 60
+    inspect_memory_mb: int = 1024
+
+
+class Ocr(Strict):
+    """Reading scanned documents (image-only PDFs, images) with Tesseract, off the hot path."""
+
+    enabled: bool = True
+    languages: str = "vie"
+    dpi: int = 300
+    workers: int = 1
+    budget_seconds: float = 15         # how long registration may wait for OCR
+    time_limit_seconds: float = 180    # per document, then give up
+    min_confidence: float = 70         # fields read below this are left for the clerk
 
 
 class Formats(Strict):
@@ -260,6 +280,7 @@ class Rules(Strict):
     formats: Formats = Formats()
     senders: Senders = Senders()
     trust: Trust = Trust()
+    ocr: Ocr = Ocr()
     # Later issues refine these; kept loose so an administrator can write them now.
     paper_copy: PaperCopy = PaperCopy()
     routes: list[dict[str, Any]] = []

@@ -150,6 +150,8 @@ CREATE TABLE IF NOT EXISTS outbox (
     UNIQUE (message, kind, recipient)   -- at most one notice of a kind per message and person
 );
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox(state, next_attempt_at);
+CREATE INDEX IF NOT EXISTS outbox_recent ON outbox(recipient, created_at);
+CREATE INDEX IF NOT EXISTS outbox_created ON outbox(created_at);
 
 CREATE TABLE IF NOT EXISTS imap_seen (
     mailbox TEXT NOT NULL,

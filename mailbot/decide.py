@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from .config import Mailbox, Rules
 from .model import Decision, MessageReport, NoticePlan, Reason
+from .inspect.text import FLAG_TCVN3, LEGACY_FLAGS
 from .paper import decide_paper
 
 ART_4 = "QĐ 57/2014/QĐ-UBND Điều 4.2.c"
@@ -91,6 +92,19 @@ def _secret_document(report: MessageReport) -> Reason | None:
         "QĐ 57/2014/QĐ-UBND Điều 1.2")
 
 
+def _not_unicode(report: MessageReport) -> Reason | None:
+    legacy = [f for f in report.text_flags if f in LEGACY_FLAGS]
+    if not legacy:
+        return None
+    names = ", ".join(sorted({"TCVN3 (ABC)" if f == FLAG_TCVN3 else "VNI" for f in legacy}))
+    return Reason(
+        "not_unicode",
+        f"Văn bản dùng bảng mã cũ {names}, chưa theo chuẩn Unicode TCVN 6909:2001; hệ thống đã chuyển đổi "
+        "để vào sổ. Kính đề nghị Quý cơ quan soạn thảo văn bản bằng bảng mã Unicode.",
+        f"text in a legacy Vietnamese encoding ({names}); converted for the register; sender asked to use Unicode",
+        "QĐ 57/2014/QĐ-UBND Điều 4.2.b")
+
+
 def _alerts(rules: Rules, *recipients: str | None) -> tuple[NoticePlan, ...]:
     """Alert the first configured person among `recipients` (none configured: the review folder tells)."""
     for address in recipients:
@@ -136,6 +150,10 @@ def decide(report: MessageReport, rules: Rules, mailbox: Mailbox | None = None) 
     reasons.extend(a.reason for a in refused if a.reason is not None)
     if auth is not None and auth.policy == "citizen" and auth.reason is not None:
         reasons.append(auth.reason)
+
+    unicode_note = _not_unicode(report)
+    if unicode_note is not None:
+        reasons.append(unicode_note)
 
     paper = None
     if outcome == "accept":

@@ -24,7 +24,7 @@ from .decide import decide
 from .faults import crash_point
 from .inspect.message import inspect_message
 from .model import Decision, MessageReport, Reason
-from .register import Notice, Registered, apply, audit, ensure_books
+from .register import Notice, NoticeCaps, Registered, apply, audit, ensure_books
 from .spool import Spool
 
 log = logging.getLogger("mailbot.pipeline")
@@ -54,6 +54,7 @@ class Pipeline:
         self.spool = Spool(rules.spool_dir)
         self.tz = ZoneInfo(rules.office.timezone)
         self._trust = trust
+        self.caps = NoticeCaps(rules.notices.max_per_recipient_per_hour, rules.notices.max_per_hour)
         ensure_books(self.db, [(b.id, b.name) for b in rules.books])
 
     # -- intake ---------------------------------------------------------------
@@ -119,7 +120,7 @@ class Pipeline:
         crash_point("after-inspect")
         arrival = datetime.fromisoformat(row["delivered_at"]).astimezone(self.tz)
         result = apply(self.db, message, report, decision, arrival,
-                       lambda reg: self._notices(reg, report, decision, arrival, mailbox))
+                       lambda reg: self._notices(reg, report, decision, arrival, mailbox), self.caps)
         crash_point("after-register")
         return result
 

@@ -16,7 +16,7 @@ import json
 import logging
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 import sqlite_utils
@@ -173,8 +173,29 @@ def _insert_entry(conn: sqlite3.Connection, msg: sqlite3.Row, report: MessageRep
     return cur.lastrowid
 
 
+@dataclass(frozen=True)
+class NoticeCaps:
+    per_recipient_per_hour: int = 20
+    per_hour: int = 1000
+
+
+def _over_cap(conn: sqlite3.Connection, notice: Notice, caps: NoticeCaps) -> str | None:
+    """Why this notice must not be queued (rate caps against floods and mail loops), or None."""
+    since = (datetime.now(timezone.utc) - timedelta(hours=1)).isoformat(timespec="seconds")
+    total = conn.execute("SELECT count(*) FROM outbox WHERE created_at >= ?", (since,)).fetchone()[0]
+    if total >= caps.per_hour:
+        return f"global cap of {caps.per_hour} notices per hour reached"
+    if notice.kind == "alert":
+        return None          # the clerk must hear of every held message
+    mine = conn.execute("SELECT count(*) FROM outbox WHERE recipient = ? AND created_at >= ?",
+                        (notice.recipient, since)).fetchone()[0]
+    if mine >= caps.per_recipient_per_hour:
+        return f"cap of {caps.per_recipient_per_hour} notices per hour to {notice.recipient} reached"
+    return None
+
+
 def apply(db: sqlite_utils.Database, message: int, report: MessageReport, decision: Decision,
-          arrival: datetime, build_notices: NoticeBuilder) -> Registered:
+          arrival: datetime, build_notices: NoticeBuilder, caps: NoticeCaps = NoticeCaps()) -> Registered:
     """Register one processed message. `arrival` is the legal receipt time (office time zone)."""
     with transaction(db) as conn:
         conn.row_factory = sqlite3.Row
@@ -218,6 +239,12 @@ def apply(db: sqlite_utils.Database, message: int, report: MessageReport, decisi
 
         created = now_utc()
         for notice in build_notices(result):
+            capped = _over_cap(conn, notice, caps)
+            if capped:
+                audit(conn, "notice-suppressed", message=message, kind=notice.kind, to=notice.recipient,
+                      reason=capped)
+                log.warning("notice %s to %s not queued: %s", notice.kind, notice.recipient, capped)
+                continue
             conn.execute(
                 "INSERT OR IGNORE INTO outbox(message, kind, recipient, subject, message_id, raw, "
                 "envelope_sender, state, attempts, next_attempt_at, created_at) "

@@ -109,3 +109,12 @@ def test_null_envelope_and_robot_senders():
     assert automated_reason(parse_message(raw, Limits()), "").code == "null_sender"
     raw = b"From: MAILER-DAEMON@mx.b.gov.vn\r\nSubject: x\r\n\r\nbody\r\n"
     assert automated_reason(parse_message(raw, Limits()), "x@y").code == "robot_sender"
+
+
+@pytest.mark.parametrize("flag,name", [("text-legacy-tcvn3", "TCVN3"), ("text-legacy-vni", "VNI")])
+def test_sender_is_told_politely_when_the_document_is_not_unicode(flag, name):
+    d = decide(report(attachment(True), text_flags=(flag,), document={"type_name": "Giấy mời"}), RULES, MAILBOX)
+    note = next(r for r in d.reasons if r.code == "not_unicode")
+    assert name in note.message_vi and "TCVN 6909:2001" in note.message_vi
+    assert note.rule.endswith("Điều 4.2.b")
+    assert decide(report(attachment(True), text_flags=("text-nfd",)), RULES, MAILBOX).reasons[-1].code != "not_unicode"

@@ -134,3 +134,26 @@ def test_audit_is_append_only(database):
         database.execute("UPDATE audit SET event = 'x'")
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
         database.execute("DELETE FROM audit")
+
+
+def test_rate_caps_stop_notice_floods_but_not_alerts(database):
+    from mailbot.register import NoticeCaps
+
+    at = datetime(2026, 11, 20, 9, 0, tzinfo=VN)
+    caps = NoticeCaps(per_recipient_per_hour=3, per_hour=100)
+
+    def receipt_and_alert(reg):
+        return receipt(reg) + [Notice("alert", "clerk@x", "a", f"<a{reg.message}@x>", b"raw")]
+
+    for i in range(1, 6):
+        apply(database, record(database, i), report(i), ACCEPT, at, receipt_and_alert, caps)
+    kinds = database.execute("SELECT kind, count(*) FROM outbox GROUP BY kind ORDER BY kind").fetchall()
+    assert kinds == [("alert", 5), ("receipt", 3)]
+    suppressed = database.execute("SELECT count(*) FROM audit WHERE event = 'notice-suppressed'").fetchone()[0]
+    assert suppressed == 2
+    # All five documents are registered all the same.
+    assert database.execute("SELECT count(*) FROM entries").fetchone()[0] == 5
+
+    tight = NoticeCaps(per_recipient_per_hour=100, per_hour=8)
+    apply(database, record(database, 9), report(9), ACCEPT, at, receipt_and_alert, tight)
+    assert database.execute("SELECT count(*) FROM outbox").fetchone()[0] == 8
