@@ -56,19 +56,30 @@ class Processor(Worker):
         self.on_done = on_done
 
     def setup(self) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
         from .pipeline import Pipeline
 
         self.pipeline = Pipeline(self.rules)
+        # Inspections of a batch run side by side (each in its own worker process when
+        # isolation is on); registrations then follow in order of receipt.
+        self.parallel = max(1, self.rules.limits.inspect_workers)
+        self.pool = ThreadPoolExecutor(self.parallel, thread_name_prefix="inspect") if self.parallel > 1 else None
 
     def step(self) -> float | None:
         while not self.stop_event.is_set():
             pending = self.pipeline.pending()
             if not pending:
                 break
-            for message in pending:
-                if self.stop_event.is_set():
-                    break
-                self.pipeline.process(message)
+            batch = pending[: self.parallel * 2]
+            if self.pool is None:
+                for message in batch:
+                    if self.stop_event.is_set():
+                        break
+                    self.pipeline.process(message)
+                    self.on_done()
+            else:
+                self.pipeline.process_many(batch, self.pool)
                 self.on_done()
         return None
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Sequence
@@ -38,6 +39,16 @@ REPEATED_FAILURE = Reason(
     f"processing failed {MAX_ATTEMPTS} times; kept for a person to review",
     "mailbot: không làm mất thư",
 )
+
+
+@dataclass(frozen=True)
+class Job:
+    """A pending message taken up for processing."""
+
+    message: int
+    row: dict[str, Any]
+    mailbox: Mailbox | None
+    attempt: int
 
 
 @dataclass(frozen=True)
@@ -94,12 +105,29 @@ class Pipeline:
             "SELECT id FROM messages WHERE state = 'received' ORDER BY id").fetchall()]
 
     def process_pending(self) -> list[Registered]:
-        return [r for r in (self.process(m) for m in self.pending()) if r is not None]
+        return self.process_many(self.pending())
 
     def mailbox(self, mailbox_id: str | None) -> Mailbox | None:
         return next((m for m in self.rules.mailboxes if m.id == mailbox_id), None)
 
     def process(self, message: int) -> Registered | None:
+        job = self.begin(message)
+        if job is None:
+            return None
+        return self.finish(job, *self.evaluate_job(job))
+
+    def process_many(self, messages: list[int], evaluate_in: Executor | None = None) -> list[Registered]:
+        """Process several messages; inspections may run in parallel (`evaluate_in`),
+        registrations happen one by one in the given order, so số đến follow receipt."""
+        jobs = [job for job in (self.begin(m) for m in messages) if job is not None]
+        if evaluate_in is None:
+            outcomes = (self.evaluate_job(job) for job in jobs)
+        else:
+            outcomes = (f.result() for f in [evaluate_in.submit(self.evaluate_job, job) for job in jobs])
+        return [self.finish(job, report, decision) for job, (report, decision) in zip(jobs, outcomes)]
+
+    def begin(self, message: int) -> Job | None:
+        """Load a pending message and count the attempt (database work: the caller's thread)."""
         self.db.conn.row_factory = sqlite3.Row
         try:
             row = self.db.execute("SELECT * FROM messages WHERE id = ?", (message,)).fetchone()
@@ -110,17 +138,21 @@ class Pipeline:
         # Count the attempt first: a message that kills the worker every time
         # must end in review, not in an endless crash loop.
         self.db.execute("UPDATE messages SET attempts = attempts + 1 WHERE id = ?", (message,))
-        mailbox = self.mailbox(row["mailbox"])
-        raw = self.spool.load(row["sha256"])
-        if row["attempts"] + 1 > MAX_ATTEMPTS:
-            report = MessageReport(sha256=row["sha256"], size=row["size"], readable=False)
-            decision = Decision("review", (REPEATED_FAILURE,))
-        else:
-            report, decision = self.evaluate(raw, mailbox, row["envelope_from"])
+        return Job(message, dict(row), self.mailbox(row["mailbox"]), row["attempts"] + 1)
+
+    def evaluate_job(self, job: Job) -> tuple[MessageReport, Decision]:
+        """Inspection and decision of one job: no database, safe in a worker thread."""
+        if job.attempt > MAX_ATTEMPTS:
+            report = MessageReport(sha256=job.row["sha256"], size=job.row["size"], readable=False)
+            return report, Decision("review", (REPEATED_FAILURE,))
+        raw = self.spool.load(job.row["sha256"])
+        return self.evaluate(raw, job.mailbox, job.row["envelope_from"])
+
+    def finish(self, job: Job, report: MessageReport, decision: Decision) -> Registered:
         crash_point("after-inspect")
-        arrival = datetime.fromisoformat(row["delivered_at"]).astimezone(self.tz)
-        result = apply(self.db, message, report, decision, arrival,
-                       lambda reg: self._notices(reg, report, decision, arrival, mailbox), self.caps)
+        arrival = datetime.fromisoformat(job.row["delivered_at"]).astimezone(self.tz)
+        result = apply(self.db, job.message, report, decision, arrival,
+                       lambda reg: self._notices(reg, report, decision, arrival, job.mailbox), self.caps)
         crash_point("after-register")
         return result
 
