@@ -67,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("status", help="health of the daemon and of each mailbox")
     _add_config(p)
+    p.add_argument("--json", action="store_true", help="machine-readable output")
 
     p = sub.add_parser("register", help="read the incoming-document register")
     _add_config(p)
@@ -234,7 +235,7 @@ def cmd_verify(args) -> int:
 def cmd_status(args) -> int:
     from .status import status_command
 
-    return status_command(_rules(args))
+    return status_command(_rules(args), as_json=args.json)
 
 
 def cmd_register(args) -> int:

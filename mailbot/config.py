@@ -91,13 +91,35 @@ class Secret(Strict):
         return None
 
 
+def is_loopback(host: str) -> bool:
+    return host.startswith("127.") or host in ("::1", "localhost")
+
+
 class ImapSettings(Secret):
     host: str
     port: int = 993
-    tls: Literal["implicit", "starttls", "none"] = "implicit"
+    tls: Literal["implicit", "starttls", "none"] = "implicit"   # none: loopback only
     username: str
     oauth2_token_file: str | None = None
+    cafile: str | None = None                  # extra CA for the server's certificate
     inbox: str = "INBOX"
+    use_idle: bool = True                      # push via IDLE; polling when false or unsupported
+    idle_timeout_seconds: float = Field(600, ge=1, le=1680)   # re-issue IDLE before 29 minutes
+    poll_seconds: float = Field(60, gt=0)
+    batch_size: int = Field(50, ge=1)          # messages per body FETCH
+    batch_bytes: int = Field(32 * 1024 * 1024, ge=1)
+    connect_timeout_seconds: float = 15
+    read_timeout_seconds: float = 60
+    backoff_initial_seconds: float = 1
+    backoff_max_seconds: float = 300
+    max_message_bytes: int | None = None       # default: limits.max_message_bytes; larger is not downloaded
+    keyword: str = "$MailbotDone"
+
+    @model_validator(mode="after")
+    def _no_cleartext_off_loopback(self) -> "ImapSettings":
+        if self.tls == "none" and not is_loopback(self.host):
+            raise ValueError("tls: none (no encryption) is allowed only for a server on loopback")
+        return self
 
 
 class Folders(Strict):
@@ -140,7 +162,7 @@ class SmtpIntake(Strict):
     @classmethod
     def _loopback(cls, value: str) -> str:
         # The listener is for the site's own MTA on the same machine.
-        if not (value.startswith("127.") or value in ("::1", "localhost")):
+        if not is_loopback(value):
             raise ValueError("the SMTP intake listens on loopback only (127.0.0.0/8 or ::1)")
         return value
 
@@ -156,7 +178,7 @@ class SmtpRelay(Secret):
 
     @model_validator(mode="after")
     def _no_cleartext_off_loopback(self) -> "SmtpRelay":
-        if self.security == "none" and not (self.host.startswith("127.") or self.host in ("::1", "localhost")):
+        if self.security == "none" and not is_loopback(self.host):
             raise ValueError("security: none (no TLS) is allowed only for a relay on loopback")
         return self
 

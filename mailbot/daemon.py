@@ -61,6 +61,7 @@ class Processor(Worker):
         from .pipeline import Pipeline
 
         self.pipeline = Pipeline(self.rules)
+        self.pipeline.warm_up()
         # Inspections of a batch run side by side (each in its own worker process when
         # isolation is on); registrations then follow in order of receipt.
         self.parallel = max(1, self.rules.limits.inspect_workers)

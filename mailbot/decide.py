@@ -113,6 +113,11 @@ def _alerts(rules: Rules, *recipients: str | None) -> tuple[NoticePlan, ...]:
     return ()
 
 
+def decide_alerts(rules: Rules) -> tuple[NoticePlan, ...]:
+    """Who hears of a message held for review."""
+    return _alerts(rules, rules.notices.clerk_address)
+
+
 def _held(outcome: str, reasons: tuple[Reason, ...], rules: Rules, *contacts: str | None) -> Decision:
     return Decision(outcome, reasons, _alerts(rules, *contacts, rules.notices.clerk_address))
 

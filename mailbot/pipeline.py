@@ -21,7 +21,7 @@ import sqlite_utils
 
 from . import db as dbmod
 from .config import Mailbox, Rules
-from .decide import decide
+from .decide import decide, decide_alerts
 from .faults import crash_point
 from .inspect.message import inspect_message
 from .model import Decision, MessageReport, Reason
@@ -29,6 +29,9 @@ from .register import Notice, NoticeCaps, Registered, apply, audit, ensure_books
 from .spool import Spool
 
 log = logging.getLogger("mailbot.pipeline")
+
+# Spooled in place of a message too large to download: this line, the size, the header.
+OVERSIZE_MARK = b"X-Mailbot-Oversize-Stub: "
 
 # A message that has crashed the worker this many times is not inspected again.
 MAX_ATTEMPTS = 3
@@ -91,6 +94,13 @@ class Pipeline:
         log.info("received message %s (%d bytes, %s, sha256 %s…)", cur.lastrowid, len(raw), source, sha256[:12])
         return Received(cur.lastrowid, sha256, False)
 
+    def receive_oversize(self, *, mailbox: str, size: int, delivered_at: datetime | None,
+                         summary_headers: bytes, source: str = "imap") -> Received:
+        """Record a message too large to download, from its header only (it stays on the server).
+        Idempotent: the same header and size give the same row."""
+        stub = OVERSIZE_MARK + f"{size}\n".encode() + summary_headers
+        return self.receive(stub, source=source, delivered_at=delivered_at, mailbox=mailbox)
+
     # -- processing -----------------------------------------------------------
     @property
     def trust(self) -> Any:
@@ -99,6 +109,12 @@ class Pipeline:
 
             self._trust = trust_store(self.rules)
         return self._trust
+
+    def warm_up(self) -> None:
+        """Import the heavy parsers and build the trust store now, not inside the first message."""
+        from .inspect import document, extract, pdf, sender, signatures  # noqa: F401
+
+        _ = self.trust
 
     def pending(self) -> list[int]:
         return [r[0] for r in self.db.execute(
@@ -146,7 +162,30 @@ class Pipeline:
             report = MessageReport(sha256=job.row["sha256"], size=job.row["size"], readable=False)
             return report, Decision("review", (REPEATED_FAILURE,))
         raw = self.spool.load(job.row["sha256"])
+        if raw.startswith(OVERSIZE_MARK):
+            return self._oversize(raw)
         return self.evaluate(raw, job.mailbox, job.row["envelope_from"])
+
+    def _oversize(self, stub: bytes) -> tuple[MessageReport, Decision]:
+        import hashlib
+
+        from .inspect.mime import parse_message
+
+        size_line, _, headers = stub[len(OVERSIZE_MARK):].partition(b"\n")
+        size = int(size_line or 0)
+        parsed = parse_message(headers + b"\r\n\r\n", self.rules.limits)
+        limit = self.rules.limits.max_message_bytes
+        reason = Reason(
+            "not_downloaded_too_large",
+            f"Thư quá lớn ({size // (1024 * 1024)} MB, giới hạn {limit // (1024 * 1024)} MB) nên chưa được "
+            "tải về; thư vẫn nằm trong hộp thư, văn thư sẽ xử lý trực tiếp.",
+            f"message of {size} bytes is over the {limit}-byte limit: left on the server, not downloaded",
+            "mailbot: giới hạn an toàn")
+        report = MessageReport(sha256=hashlib.sha256(stub).hexdigest(), size=size, readable=False,
+                               message_id=parsed.message_id, subject=parsed.subject,
+                               from_addresses=parsed.from_addresses,
+                               sender=parsed.from_addresses[0] if len(parsed.from_addresses) == 1 else None)
+        return report, Decision("review", (reason,), decide_alerts(self.rules))
 
     def finish(self, job: Job, report: MessageReport, decision: Decision) -> Registered:
         crash_point("after-inspect")
