@@ -170,6 +170,7 @@ def cmd_ingest(args) -> int:
                                     mailbox=mailbox.id if mailbox else None)
         result = pipeline.process(received.message)
         print(_ingest_line(name, pipeline, received.message, result))
+    pipeline.close()
     if not args.no_send:
         Dispatcher(rules, pipeline.db).send_due()
     return status
@@ -215,7 +216,9 @@ def _dry_pipeline(rules):
     from .pipeline import Pipeline
 
     tmp = tempfile.mkdtemp(prefix="mailbot-explain-")
-    dry = rules.model_copy(update={"storage": rules.storage.model_copy(update={"data_dir": tmp})})
+    # In-process inspection: one message needs no worker start-up (Ctrl-C ends a runaway parser).
+    dry = rules.model_copy(update={"storage": rules.storage.model_copy(update={"data_dir": tmp}),
+                                   "limits": rules.limits.model_copy(update={"inspect_workers": 0})})
     return Pipeline(dry)
 
 

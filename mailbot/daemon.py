@@ -67,6 +67,13 @@ class Processor(Worker):
         self.parallel = max(1, self.rules.limits.inspect_workers)
         self.pool = ThreadPoolExecutor(self.parallel, thread_name_prefix="inspect") if self.parallel > 1 else None
 
+    def run(self) -> None:
+        try:
+            super().run()
+        finally:
+            if hasattr(self, "pipeline"):
+                self.pipeline.close()
+
     def step(self) -> float | None:
         while not self.stop_event.is_set():
             pending = self.pipeline.pending()

@@ -81,6 +81,25 @@ def _no_reply_reason(report: MessageReport, rules: Rules) -> Reason | None:
     return None
 
 
+def _unreadable_documents(report: MessageReport) -> Reason | None:
+    """An attachment in an allowed format that cannot actually be read (damaged, a parser
+    bomb): a person must look before it takes a number."""
+    names = [a.filename for a in report.attachments if a.allowed and "pdf-unreadable" in a.flags]
+    if report.main_attachment is not None and (
+            "extract-failed" in report.text_flags
+            or any(p.code == "document_reading_failed" for p in report.problems)):
+        names.append(report.attachments[report.main_attachment].filename)
+    if not names:
+        return None
+    listed = ", ".join(f"“{n}”" for n in dict.fromkeys(names))
+    return Reason(
+        "document_unreadable",
+        f"Tệp {listed} đúng định dạng nhưng không đọc được nội dung (có thể bị hỏng); "
+        "văn thư sẽ kiểm tra trực tiếp.",
+        f"{listed}: allowed format but the content cannot be read (damaged or hostile); kept for review",
+        "mailbot: giới hạn an toàn")
+
+
 def _secret_document(report: MessageReport) -> Reason | None:
     mark = (report.document or {}).get("secrecy")
     if not mark:
@@ -137,6 +156,9 @@ def decide(report: MessageReport, rules: Rules, mailbox: Mailbox | None = None) 
         return _held("review", (INCOMPLETE, *incomplete), rules)
     if report.sender is None:
         return _held("review", (NO_SENDER,), rules)
+    damaged = _unreadable_documents(report)
+    if damaged is not None:
+        return _held("review", (damaged,), rules)
     secret = _secret_document(report)
     if secret is not None:
         # Nothing about the content leaves mailbot: no receipt, the security contact is told.

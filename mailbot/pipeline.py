@@ -8,9 +8,11 @@ a crash anywhere is repaired by calling it again (`process_pending()` at start).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import sqlite3
+import threading
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -24,6 +26,7 @@ from .config import Mailbox, Rules
 from .decide import decide, decide_alerts
 from .faults import crash_point
 from .inspect.message import inspect_message
+from .inspect.mime import parse_message, problem
 from .model import Decision, MessageReport, Reason
 from .register import Notice, NoticeCaps, Registered, apply, audit, ensure_books
 from .spool import Spool
@@ -68,6 +71,8 @@ class Pipeline:
         self.spool = Spool(rules.spool_dir)
         self.tz = ZoneInfo(rules.office.timezone)
         self._trust = trust
+        self._inspector: Any = None
+        self._inspector_lock = threading.Lock()
         self.caps = NoticeCaps(rules.notices.max_per_recipient_per_hour, rules.notices.max_per_hour)
         ensure_books(self.db, [(b.id, b.name) for b in rules.books])
 
@@ -110,11 +115,29 @@ class Pipeline:
             self._trust = trust_store(self.rules)
         return self._trust
 
-    def warm_up(self) -> None:
-        """Import the heavy parsers and build the trust store now, not inside the first message."""
-        from .inspect import document, extract, pdf, sender, signatures  # noqa: F401
+    @property
+    def inspector(self) -> Any:
+        """Runs inspections in worker processes under limits (started on first use)."""
+        if self._inspector is None:
+            with self._inspector_lock:
+                if self._inspector is None:
+                    from .isolation import Inspector
 
-        _ = self.trust
+                    self._inspector = Inspector(self.rules, trust=self._trust)
+        return self._inspector
+
+    def close(self) -> None:
+        if self._inspector is not None:
+            self._inspector.close()
+
+    def warm_up(self) -> None:
+        """Start the inspection workers (or import the parsers) now, not inside the first message."""
+        if self.rules.limits.inspect_workers > 0:
+            _ = self.inspector
+        else:
+            from .inspect import document, extract, pdf, sender, signatures  # noqa: F401
+
+            _ = self.trust
 
     def pending(self) -> list[int]:
         return [r[0] for r in self.db.execute(
@@ -167,9 +190,6 @@ class Pipeline:
         return self.evaluate(raw, job.mailbox, job.row["envelope_from"])
 
     def _oversize(self, stub: bytes) -> tuple[MessageReport, Decision]:
-        import hashlib
-
-        from .inspect.mime import parse_message
 
         size_line, _, headers = stub[len(OVERSIZE_MARK):].partition(b"\n")
         size = int(size_line or 0)
@@ -197,19 +217,22 @@ class Pipeline:
 
     def evaluate(self, raw: bytes, mailbox: Mailbox | None,
                  envelope_from: str | None = None) -> tuple[MessageReport, Decision]:
-        """Inspection and decision without side effects (`mailbot explain`)."""
-        try:
-            report = inspect_message(raw, self.rules, envelope_from=envelope_from, trust=self.trust)
-        except Exception as exc:  # noqa: BLE001 - a bug in a parser must not lose the message
-            log.exception("inspection of %s failed", mailbox.id if mailbox else "message")
-            from .inspect.mime import problem
-            import hashlib
+        """Inspection and decision without side effects (`mailbot explain`). Never raises."""
+        if self.rules.limits.inspect_workers > 0:
+            report = self.inspector.inspect(raw, envelope_from)
+        else:
+            report = self._inspect_here(raw, envelope_from)
+        return report, decide(report, self.rules, mailbox)
 
-            report = MessageReport(
+    def _inspect_here(self, raw: bytes, envelope_from: str | None) -> MessageReport:
+        try:
+            return inspect_message(raw, self.rules, envelope_from=envelope_from, trust=self.trust)
+        except Exception as exc:  # noqa: BLE001 - a bug in a parser must not lose the message
+            log.exception("inspection failed")
+            return MessageReport(
                 sha256=hashlib.sha256(raw).hexdigest(), size=len(raw), readable=False,
                 problems=(problem("inspection_failed", "Lỗi khi kiểm tra thư.",
                                   f"inspection failed: {type(exc).__name__}: {exc}"),))
-        return report, decide(report, self.rules, mailbox)
 
     # -- notices --------------------------------------------------------------
     def _notices(self, reg: Registered, report: MessageReport, decision: Decision,

@@ -564,6 +564,9 @@ def _libmagic(data: bytes) -> str:
         return "application/octet-stream"
 
 
+_TNEF = b"\x78\x9f\x3e\x22"   # TNEF signature 0x223E9F78, little-endian
+
+
 def _identify(data: bytes, mime: str, ext: str) -> _Content:
     """Structure checks first (they read inside), libmagic for the rest."""
     exe = _executable(data)
@@ -571,6 +574,8 @@ def _identify(data: bytes, mime: str, ext: str) -> _Content:
         return exe
     if data.startswith(_OLE2):
         return _ole(data)
+    if data.startswith(_TNEF):   # Outlook's winmail.dat: may carry a PDF inside, but is not one
+        return _c("tnef", "tệp winmail.dat của Outlook (định dạng TNEF)", "an Outlook winmail.dat (TNEF) file")
     if data.startswith((b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")):
         return _zip(data, mime)
     if b"%PDF-" in data[:1024]:

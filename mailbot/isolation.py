@@ -1,0 +1,497 @@
+"""Inspection of untrusted content, isolated in worker processes under limits.
+
+`Inspector.inspect(raw)` gives the same `MessageReport` as
+`inspect.message.inspect_message`, but the work (MIME walk, libmagic, pypdf,
+pyHanko, office/ODF/RTF readers) runs in a persistent worker process with
+
+- a memory limit: `RLIMIT_AS` = the worker's address space after start-up
+  plus `limits.inspect_memory_mb` — the budget one message may use on top of
+  the loaded libraries (so a small budget stays meaningful);
+- a wall-time limit per message (`limits.inspect_seconds`), enforced by the
+  parent, which kills the worker when it is exceeded;
+- `RLIMIT_CPU` as a backstop, re-armed before each message, so a worker
+  looping on its own (parent gone, pipe stuck) still dies.
+
+A message that exceeds a limit or kills its worker (MemoryError, segfault,
+abort, SIGKILL) yields `MessageReport(readable=False, problems=(Reason(
+"inspection_timeout" | "inspection_memory" | "inspection_crashed", …),))`, so
+`decide()` sends it to review; the worker is replaced and the daemon, its
+other threads and the other mailboxes go on. `inspect()` never raises.
+
+Workers are spawned (never forked from a threaded daemon) once and reused;
+each builds its own trust store once. Several threads may call `inspect()` at
+the same time: each call takes one idle worker for itself (one pipe per
+worker, no shared queue), so up to `workers` messages run in parallel and the
+rest wait their turn. `workers=0` inspects in-process, without limits (tools,
+tests, `mailbot explain`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import multiprocessing
+import os
+import queue
+import resource
+import signal
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from .config import Rules
+from .model import MessageReport, Reason
+
+log = logging.getLogger("mailbot.isolation")
+
+RULE = "mailbot: giới hạn an toàn"
+START_SECONDS = 120.0          # a worker must be ready (imports, trust store) within this
+RECYCLE_AFTER = 1000           # messages per worker, then a fresh one (slow leaks, fragmentation)
+MEMORY_MARK = "MemoryError"    # how parsers that catch everything report an allocation failure
+
+_MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Measure:
+    """What one inspection cost, as seen from the parent and (peak RSS) from the worker."""
+
+    outcome: str                 # ok | timeout | memory | crashed | failed
+    seconds: float               # wall time in the parent, transfer included
+    worker_seconds: float | None = None   # inspect_message alone, inside the worker
+    peak_rss_mb: float | None = None      # worker's peak RSS during this message (Linux VmHWM, reset per message)
+    worker_pid: int | None = None
+
+
+def _reason(code: str, vi: str, en: str) -> Reason:
+    return Reason(code, vi, en, RULE)
+
+
+def timeout_reason(seconds: float) -> Reason:
+    return _reason("inspection_timeout",
+                   f"Kiểm tra thư vượt quá thời gian cho phép ({seconds:g} giây); văn thư sẽ kiểm tra trực tiếp.",
+                   f"inspection took longer than {seconds:g} s; the worker was stopped; kept for review")
+
+
+def memory_reason(megabytes: int) -> Reason:
+    return _reason("inspection_memory",
+                   f"Kiểm tra thư vượt quá giới hạn bộ nhớ ({megabytes} MB); văn thư sẽ kiểm tra trực tiếp.",
+                   f"inspection needed more than its {megabytes} MB memory budget; kept for review")
+
+
+def crashed_reason(detail: str) -> Reason:
+    return _reason("inspection_crashed",
+                   "Bộ kiểm tra thư bị lỗi khi đọc thư này; văn thư sẽ kiểm tra trực tiếp.",
+                   f"the inspection worker died on this message ({detail}); kept for review")
+
+
+def failed_reason(detail: str) -> Reason:
+    # Same code as Pipeline.evaluate uses for an exception out of inspect_message.
+    return _reason("inspection_failed", "Lỗi khi kiểm tra thư.", f"inspection failed: {detail}")
+
+
+def unreadable_report(raw: bytes, reason: Reason) -> MessageReport:
+    return MessageReport(sha256=hashlib.sha256(raw).hexdigest(), size=len(raw), readable=False,
+                         problems=(reason,))
+
+
+# -- the worker process -------------------------------------------------------
+
+def _status_kb(*keys: str) -> dict[str, int]:
+    out: dict[str, int] = {}
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                key, _, value = line.partition(":")
+                if key in keys:
+                    out[key] = int(value.split()[0])
+    except (OSError, ValueError):
+        pass
+    return out
+
+
+def _reset_peak_rss() -> None:
+    try:   # Linux ≥ 4.0: "5" resets VmHWM to the current RSS
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as fh:
+            fh.write("5")
+    except OSError:
+        pass
+
+
+def _mentions_memory_error(report: MessageReport) -> bool:
+    """Parsers catch Exception (MemoryError included) and report it as text: find it."""
+    reasons = list(report.problems)
+    for att in report.attachments:
+        if att.reason is not None:
+            reasons.append(att.reason)
+    return any(MEMORY_MARK in r.message_en for r in reasons)
+
+
+class _MemoryErrorLog(logging.Handler):
+    """Notices a MemoryError that a parser swallowed but logged."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.seen = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.exc_info and isinstance(record.exc_info[1], MemoryError):
+            self.seen = True
+            return
+        try:
+            if MEMORY_MARK in record.getMessage():
+                self.seen = True
+        except Exception:  # noqa: BLE001 - a broken log call is not our business
+            pass
+
+
+def _warm_up(rules: Rules, trust: Any) -> None:
+    """Load every lazily imported parser and libmagic's database before the limits apply."""
+    from .inspect import message
+
+    for name in ("pdf", "signatures", "document", "extract", "sender", "formats", "text", "legacy"):
+        try:
+            __import__(f"mailbot.inspect.{name}")
+        except Exception:  # noqa: BLE001 - a missing optional reader shows up per message
+            pass
+    try:
+        from . import samples
+
+        raw = samples.email("a@b.gov.vn", "c@d.gov.vn", "warm-up", "x",
+                            [("a.pdf", samples.pdf(["x"]), "application/pdf"),
+                             ("b.docx", samples.docx(["x"]),
+                              "application/vnd.openxmlformats-officedocument.wordprocessingml.document")]).as_bytes()
+        message.inspect_message(raw, rules, trust=trust)
+    except Exception:
+        log.debug("warm-up inspection failed", exc_info=True)
+
+
+def _worker_main(conn, rules: Rules, memory_mb: int, cpu_seconds: float, log_level: int) -> None:
+    logging.basicConfig(level=log_level,
+                        format="%(asctime)s inspect-worker[%(process)d] %(levelname)s %(name)s: %(message)s")
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)     # the daemon stops us, not Ctrl-C
+    except (ValueError, OSError):
+        pass
+    from .inspect.message import inspect_message
+    from .trust import trust_store
+
+    trust = trust_store(rules)
+    _warm_up(rules, trust)
+    baseline_kb = _status_kb("VmSize").get("VmSize", 0)
+    limit = baseline_kb * 1024 + memory_mb * _MB
+    # Parsers that catch Exception also swallow MemoryError, sometimes silently: an address
+    # space that came this close to the limit means an allocation may have failed unseen.
+    # (VmPeak never goes down, but a worker that came close is replaced at once.)
+    margin = min(32 * _MB, memory_mb * _MB // 8)
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))    # SIGXCPU/SIGSEGV: no core file of mail content
+    except (ValueError, OSError) as exc:
+        log.warning("could not limit worker memory: %s", exc)
+    watcher = _MemoryErrorLog()
+    logging.getLogger().addHandler(watcher)
+    conn.send(("ready", os.getpid(), baseline_kb // 1024))
+
+    while True:
+        try:
+            task = conn.recv()
+            if task is None:
+                return
+            envelope_from = task[1]
+            raw = conn.recv_bytes()
+        except (EOFError, OSError):
+            return                          # the parent is gone
+        except MemoryError:
+            _reply(conn, ("memory", None, 0.0, None))
+            return
+        # Backstop: this message may use `cpu_seconds` more CPU, then SIGXCPU.
+        used = resource.getrusage(resource.RUSAGE_SELF)
+        soft = int(used.ru_utime + used.ru_stime + cpu_seconds) + 1
+        try:
+            resource.setrlimit(resource.RLIMIT_CPU, (soft, resource.RLIM_INFINITY))
+        except (ValueError, OSError):
+            pass
+        _reset_peak_rss()
+        watcher.seen = False
+        started = time.perf_counter()
+        try:
+            report = inspect_message(raw, rules, envelope_from=envelope_from, trust=trust)
+            near_limit = _status_kb("VmPeak").get("VmPeak", 0) * 1024 > limit - margin
+            status = "memory" if (watcher.seen or near_limit or _mentions_memory_error(report)) else "ok"
+            payload: Any = report if status == "ok" else None
+        except MemoryError:
+            status, payload = "memory", None
+        except BaseException as exc:  # noqa: BLE001 - a parser bug: reported, the worker lives on
+            status, payload = "failed", f"{type(exc).__name__}: {exc}"[:500]
+        elapsed = time.perf_counter() - started
+        del raw
+        peak = _status_kb("VmHWM").get("VmHWM")
+        if not _reply(conn, (status, payload, elapsed, peak / 1024 if peak else None)):
+            return
+        if status == "memory":
+            return                          # the heap may be in a poor state: the parent replaces us
+
+
+def _reply(conn, message: tuple) -> bool:
+    try:
+        conn.send(message)
+        return True
+    except MemoryError:
+        try:
+            conn.send(("memory", None, message[2], message[3]))
+            return True
+        except Exception:  # noqa: BLE001
+            return False
+    except Exception as exc:  # noqa: BLE001 - e.g. a report that does not pickle
+        try:
+            conn.send(("failed", f"result could not be sent back: {type(exc).__name__}: {exc}"[:500],
+                       message[2], message[3]))
+            return True
+        except Exception:  # noqa: BLE001
+            return False
+
+
+# -- the parent side ----------------------------------------------------------
+
+class _Worker:
+    def __init__(self, ctx, rules: Rules, memory_mb: int, cpu_seconds: float):
+        parent, child = ctx.Pipe(duplex=True)
+        self.conn = parent
+        self.process = ctx.Process(
+            target=_worker_main, name="mailbot-inspect",
+            args=(child, rules, memory_mb, cpu_seconds, logging.getLogger().getEffectiveLevel()),
+            daemon=True)
+        self.process.start()
+        child.close()
+        self.ready = False
+        self.pid: int | None = self.process.pid
+        self.baseline_mb: int | None = None
+        self.tasks = 0
+
+    def wait_ready(self, timeout: float) -> bool:
+        if self.ready:
+            return True
+        try:
+            if not self.conn.poll(timeout):
+                return False
+            message = self.conn.recv()
+        except (EOFError, OSError):
+            return False
+        if message[0] != "ready":
+            return False
+        _, self.pid, self.baseline_mb = message
+        self.ready = True
+        return True
+
+    def alive(self) -> bool:
+        return self.process.is_alive()
+
+    def stop(self, graceful: bool = True) -> None:
+        if graceful and self.process.is_alive():
+            try:
+                self.conn.send(None)
+                self.process.join(2)
+            except (OSError, ValueError):
+                pass
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(5)
+        try:
+            self.conn.close()
+        except OSError:
+            pass
+        try:
+            self.process.close()
+        except ValueError:
+            pass
+
+
+class Inspector:
+    """Inspects raw messages in limited worker processes. Thread-safe; `inspect()` never raises."""
+
+    def __init__(self, rules: Rules, *, workers: int | None = None, trust: Any = None):
+        self.rules = rules
+        limits = rules.limits
+        self.workers = limits.inspect_workers if workers is None else workers
+        self.seconds = float(limits.inspect_seconds)
+        self.memory_mb = int(limits.inspect_memory_mb)
+        self._trust = trust            # in-process mode only: workers build their own
+        self._trust_lock = threading.Lock()
+        self._closed = False
+        self._lock = threading.Lock()
+        self._all: set[_Worker] = set()
+        self._idle: queue.Queue[_Worker | None] = queue.Queue()
+        if self.workers > 0:
+            self._ctx = multiprocessing.get_context("spawn")
+            for _ in range(self.workers):
+                self._idle.put(self._spawn())
+
+    # -- public -------------------------------------------------------------
+    def inspect(self, raw: bytes, envelope_from: str | None = None) -> MessageReport:
+        return self.inspect_measured(raw, envelope_from)[0]
+
+    def inspect_measured(self, raw: bytes, envelope_from: str | None = None) -> tuple[MessageReport, Measure]:
+        """`inspect()` plus what it cost (benchmarks, the hostile-input tests)."""
+        started = time.perf_counter()
+        try:
+            if self.workers <= 0:
+                report, outcome = self._in_process(raw, envelope_from), "ok"
+                measure = Measure(outcome, time.perf_counter() - started)
+            else:
+                report, measure = self._in_worker(raw, envelope_from, started)
+        except BaseException as exc:
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                raise
+            log.exception("inspector failed")
+            report = unreadable_report(raw, failed_reason(f"{type(exc).__name__}: {exc}"))
+            measure = Measure("failed", time.perf_counter() - started)
+        if measure.outcome != "ok":
+            log.warning("inspection of message %s… ended %s after %.1f s",
+                        report.sha256[:12], measure.outcome, measure.seconds)
+        return report, measure
+
+    def close(self) -> None:
+        """Stop the idle workers; a busy one is stopped when its message is done."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+        while True:
+            try:
+                worker = self._idle.get_nowait()
+            except queue.Empty:
+                break
+            if worker is not None:
+                self._retire(worker, graceful=True)
+        self._idle.put(None)
+
+    def __enter__(self) -> Inspector:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def pids(self) -> list[int]:
+        with self._lock:
+            return [w.pid for w in self._all if w.pid]
+
+    # -- in-process ---------------------------------------------------------
+    def _in_process(self, raw: bytes, envelope_from: str | None) -> MessageReport:
+        from .inspect.message import inspect_message
+
+        if self._trust is None:
+            with self._trust_lock:
+                if self._trust is None:
+                    from .trust import trust_store
+
+                    self._trust = trust_store(self.rules)
+        try:
+            return inspect_message(raw, self.rules, envelope_from=envelope_from, trust=self._trust)
+        except Exception as exc:
+            log.exception("in-process inspection failed")
+            return unreadable_report(raw, failed_reason(f"{type(exc).__name__}: {exc}"[:500]))
+
+    # -- workers ------------------------------------------------------------
+    def _spawn(self) -> _Worker:
+        worker = _Worker(self._ctx, self.rules, self.memory_mb, max(self.seconds * 2, self.seconds + 5))
+        with self._lock:
+            self._all.add(worker)
+        return worker
+
+    def _retire(self, worker: _Worker, graceful: bool) -> None:
+        with self._lock:
+            self._all.discard(worker)
+        worker.stop(graceful=graceful)
+
+    def _give_back(self, worker: _Worker, replace: bool, graceful: bool = False) -> None:
+        if replace:
+            self._retire(worker, graceful)
+            with self._lock:
+                closed = self._closed
+            self._idle.put(None if closed else self._spawn())
+        else:
+            with self._lock:
+                closed = self._closed
+            if closed:
+                self._retire(worker, graceful=True)
+            self._idle.put(None if closed else worker)
+
+    def _take(self) -> _Worker | None:
+        worker = self._idle.get()
+        if worker is None:
+            self._idle.put(None)         # closed: let every other waiter see it too
+        return worker
+
+    def _in_worker(self, raw: bytes, envelope_from: str | None, started: float) -> tuple[MessageReport, Measure]:
+        worker = self._take()
+        if worker is None:
+            return unreadable_report(raw, failed_reason("the inspector is closed")), Measure("failed", 0.0)
+        replace = True
+        try:
+            if not worker.wait_ready(START_SECONDS) or not worker.alive():
+                # Not this message's fault: one fresh worker gets one more try.
+                self._retire(worker, graceful=False)
+                worker = self._spawn()
+                if not worker.wait_ready(START_SECONDS):
+                    code = worker.process.exitcode
+                    return (unreadable_report(raw, crashed_reason(f"worker could not start (exit code {code})")),
+                            Measure("crashed", time.perf_counter() - started))
+            started = time.perf_counter()     # the clock runs for the message, not the start-up
+            report, measure = self._exchange(worker, raw, envelope_from, started)
+            replace = measure.outcome not in ("ok", "failed")
+            worker.tasks += 1
+            graceful = False
+            if not replace and (worker.tasks >= RECYCLE_AFTER or self._swollen(measure)):
+                replace, graceful = True, True
+            self._give_back(worker, replace, graceful)
+            worker = None
+            return report, measure
+        finally:
+            if worker is not None:                       # an unexpected error above
+                self._give_back(worker, replace=True)
+
+    def _swollen(self, measure: Measure) -> bool:
+        """A worker whose heap grew past half its budget is replaced between messages."""
+        return measure.peak_rss_mb is not None and measure.peak_rss_mb > self.memory_mb / 2 + 200
+
+    def _exchange(self, worker: _Worker, raw: bytes, envelope_from: str | None,
+                  started: float) -> tuple[MessageReport, Measure]:
+        pid = worker.pid
+        try:
+            worker.conn.send(("inspect", envelope_from))
+            worker.conn.send_bytes(raw)
+            remaining = self.seconds - (time.perf_counter() - started)
+            if remaining <= 0 or not worker.conn.poll(remaining):
+                worker.process.kill()
+                return (unreadable_report(raw, timeout_reason(self.seconds)),
+                        Measure("timeout", time.perf_counter() - started, worker_pid=pid))
+            status, payload, worker_seconds, peak = worker.conn.recv()
+        except (EOFError, OSError):
+            return self._died(worker, raw, started)
+        seconds = time.perf_counter() - started
+        if status == "ok":
+            return payload, Measure("ok", seconds, worker_seconds, peak, pid)
+        if status == "memory":
+            return (unreadable_report(raw, memory_reason(self.memory_mb)),
+                    Measure("memory", seconds, worker_seconds, peak, pid))
+        return (unreadable_report(raw, failed_reason(str(payload))),
+                Measure("failed", seconds, worker_seconds, peak, pid))
+
+    def _died(self, worker: _Worker, raw: bytes, started: float) -> tuple[MessageReport, Measure]:
+        worker.process.join(5)
+        code = worker.process.exitcode
+        seconds = time.perf_counter() - started
+        if code == -signal.SIGXCPU:
+            return (unreadable_report(raw, timeout_reason(self.seconds)),
+                    Measure("timeout", seconds, worker_pid=worker.pid))
+        if code is not None and code < 0:
+            try:
+                detail = f"killed by {signal.Signals(-code).name}"
+            except ValueError:
+                detail = f"killed by signal {-code}"
+        else:
+            detail = f"exit code {code}"
+        return unreadable_report(raw, crashed_reason(detail)), Measure("crashed", seconds, worker_pid=worker.pid)
