@@ -65,6 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE.pdf")
     p.add_argument("--json", action="store_true", help="stable JSON output (documented in README)")
 
+    p = sub.add_parser("ocr", help="recognised text of a scanned PDF or image (troubleshooting)")
+    _add_config(p)
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--json", action="store_true", help="lines with confidences, fields read, field confidence")
+
     p = sub.add_parser("status", help="health of the daemon and of each mailbox")
     _add_config(p)
     p.add_argument("--json", action="store_true", help="machine-readable output")
@@ -222,17 +227,28 @@ def _dry_pipeline(rules):
     return Pipeline(dry)
 
 
-def cmd_verify(args) -> int:
+def _optional_rules(args):
+    """The configuration, or None when none is given or found (verify and ocr work without)."""
     from .config import ConfigError, load_rules
-    from .inspect.signatures import verify_command
 
     try:
-        rules = load_rules(args.config)
+        return load_rules(args.config)
     except ConfigError:
         if args.config:
             raise
-        rules = None   # no configuration: verify against no trust roots
-    return verify_command(args.file, rules, args.json)
+        return None
+
+
+def cmd_verify(args) -> int:
+    from .inspect.signatures import verify_command
+
+    return verify_command(args.file, _optional_rules(args), args.json)
+
+
+def cmd_ocr(args) -> int:
+    from .ocr_cmd import ocr_command
+
+    return ocr_command(args.file, _optional_rules(args), args.json)
 
 
 def cmd_status(args) -> int:
@@ -291,7 +307,7 @@ def cmd_demo(args) -> int:
 
 COMMANDS = {
     "demo": cmd_demo, "run": cmd_run, "check": cmd_check, "ingest": cmd_ingest,
-    "explain": cmd_explain, "verify": cmd_verify, "status": cmd_status, "register": cmd_register,
+    "explain": cmd_explain, "verify": cmd_verify, "ocr": cmd_ocr, "status": cmd_status, "register": cmd_register,
 }
 
 

@@ -118,21 +118,60 @@ class DispatchWorker(Worker):
         return (due - datetime.now(timezone.utc)).total_seconds()
 
 
+class OcrWorker(Worker):
+    """Reads scanned documents after registration (see mailbot/ocr_queue.py)."""
+
+    def __init__(self, rules: Rules, stop: threading.Event, on_done: Callable[[], None]):
+        super().__init__("ocr", stop)
+        self.rules = rules
+        self.on_done = on_done
+        self.runner = None
+
+    def setup(self) -> None:
+        from . import db
+        from .ocr_queue import OcrRunner, requeue_interrupted
+
+        conn = db.connect(self.rules.db_path)
+        requeue_interrupted(conn)
+        self.runner = OcrRunner(self.rules, conn)
+
+    def run(self) -> None:
+        try:
+            super().run()
+        finally:
+            if self.runner is not None:
+                self.runner.close()
+
+    def step(self) -> float | None:
+        while not self.stop_event.is_set() and self.runner.run_one():
+            self.on_done()
+        return None
+
+
 class Daemon:
     def __init__(self, rules: Rules):
         self.rules = rules
         self.stop_event = threading.Event()
         self.dispatcher = DispatchWorker(rules, self.stop_event)
-        self.processor = Processor(rules, self.stop_event, self.dispatcher.wake)
+        self.ocr = OcrWorker(rules, self.stop_event, self.dispatcher.wake) if rules.ocr.enabled else None
+        self.processor = Processor(rules, self.stop_event, self._processed)
         self.smtp = None
         self.watchers: list[threading.Thread] = []
+
+    def _processed(self) -> None:
+        self.dispatcher.wake()
+        if self.ocr is not None:
+            self.ocr.wake()
+
+    def _workers(self) -> list[Worker]:
+        return [w for w in (self.processor, self.dispatcher, self.ocr) if w is not None]
 
     def start(self) -> None:
         from .pipeline import Pipeline
 
         Pipeline(self.rules)   # creates the database and books before any thread needs them
-        self.dispatcher.start()
-        self.processor.start()
+        for worker in self._workers():
+            worker.start()
         if self.rules.smtp_intake is not None:
             from .intake.smtp import SmtpIntake
 
@@ -156,9 +195,9 @@ class Daemon:
         self.stop_event.set()
         if self.smtp is not None:
             self.smtp.stop()
-        for worker in (self.processor, self.dispatcher):
+        for worker in self._workers():
             worker.wake()
-        for thread in (self.processor, self.dispatcher, *self.watchers):
+        for thread in (*self._workers(), *self.watchers):
             thread.join(timeout=10)
         log.info("mailbot stopped")
 
@@ -177,12 +216,13 @@ class Daemon:
                 sending = self.dispatcher.busy
                 busy = conn.execute(
                     "SELECT (SELECT count(*) FROM messages WHERE state = 'received') + "
-                    "(SELECT count(*) FROM outbox WHERE state = 'pending' AND next_attempt_at <= ?)",
+                    "(SELECT count(*) FROM outbox WHERE state = 'pending' AND next_attempt_at <= ?) + "
+                    "(SELECT count(*) FROM ocr_jobs WHERE state IN ('pending', 'running'))",
                     (now,)).fetchone()[0]
                 if not (busy or sending or self.dispatcher.busy):
                     return True
-                self.processor.wake()
-                self.dispatcher.wake()
+                for worker in self._workers():
+                    worker.wake()
                 time.sleep(0.05)
             return False
         finally:

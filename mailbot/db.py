@@ -153,6 +153,20 @@ CREATE INDEX IF NOT EXISTS outbox_due ON outbox(state, next_attempt_at);
 CREATE INDEX IF NOT EXISTS outbox_recent ON outbox(recipient, created_at);
 CREATE INDEX IF NOT EXISTS outbox_created ON outbox(created_at);
 
+CREATE TABLE IF NOT EXISTS ocr_jobs (
+    id INTEGER PRIMARY KEY,
+    message INTEGER NOT NULL REFERENCES messages(id),
+    entry INTEGER NOT NULL UNIQUE REFERENCES entries(id),
+    attachment_position INTEGER NOT NULL,   -- attachments.position of the scanned document
+    state TEXT NOT NULL DEFAULT 'pending',  -- pending | running | done | failed
+    attempts INTEGER NOT NULL DEFAULT 0,
+    confidence REAL,
+    error TEXT,
+    created_at TEXT NOT NULL,
+    finished_at TEXT
+);
+CREATE INDEX IF NOT EXISTS ocr_jobs_state ON ocr_jobs(state);
+
 CREATE TABLE IF NOT EXISTS imap_seen (
     mailbox TEXT NOT NULL,
     folder TEXT NOT NULL,

@@ -111,6 +111,18 @@ def _secret_document(report: MessageReport) -> Reason | None:
         "QĐ 57/2014/QĐ-UBND Điều 1.2")
 
 
+OCR_PENDING = Reason(
+    "ocr_pending",
+    "Văn bản là bản quét (ảnh); hệ thống đang đọc nội dung để vào sổ đầy đủ. Nếu văn bản còn phải "
+    "gửi kèm bản giấy, văn thư sẽ thông báo sau.",
+    "scanned document without a text layer: registered now, fields and the paper decision follow OCR",
+    "QĐ 57/2014/QĐ-UBND Điều 10.2, 12")
+
+
+def _needs_ocr(report: MessageReport, rules: Rules) -> bool:
+    return rules.ocr.enabled and report.main_attachment is not None and "text-empty" in report.text_flags
+
+
 def _not_unicode(report: MessageReport) -> Reason | None:
     legacy = [f for f in report.text_flags if f in LEGACY_FLAGS]
     if not legacy:
@@ -183,7 +195,10 @@ def decide(report: MessageReport, rules: Rules, mailbox: Mailbox | None = None) 
         reasons.append(unicode_note)
 
     paper = None
-    if outcome == "accept":
+    ocr_pending = outcome == "accept" and _needs_ocr(report, rules)
+    if ocr_pending:
+        reasons.append(OCR_PENDING)
+    elif outcome == "accept":
         paper = decide_paper(report.document or {}, report.main_signature, rules.paper_copy)
         reasons.append(paper.reason)
 
@@ -204,4 +219,5 @@ def decide(report: MessageReport, rules: Rules, mailbox: Mailbox | None = None) 
         book=book if outcome == "accept" else None,
         paper_copy_required=bool(paper and paper.required),
         paper_reason=paper.reason if paper else None,
+        ocr_pending=ocr_pending,
     )

@@ -136,6 +136,7 @@ class Decision:
     book: str | None = None          # register book the entry goes into (accept only)
     paper_copy_required: bool = False
     paper_reason: Reason | None = None
+    ocr_pending: bool = False        # a scan: fields and the paper decision follow after OCR
     route: dict[str, Any] | None = None
 
     @property

@@ -100,7 +100,7 @@ def _find_duplicate(conn: sqlite3.Connection, message: int, mailbox: str | None,
     return row[0] if row else None
 
 
-def _same_document(conn: sqlite3.Connection, entry: int, doc: dict) -> int | None:
+def same_document(conn: sqlite3.Connection, entry: int, doc: dict) -> int | None:
     """An earlier entry with the same number, notation and issuer (NĐ 30/2020 Phụ lục VI III.1.h)."""
     if not (doc.get("code_number") and doc.get("code_notation") and doc.get("organ_name")):
         return None
@@ -156,8 +156,8 @@ def _insert_entry(conn: sqlite3.Connection, msg: sqlite3.Row, report: MessageRep
         "message_id, sender, email_subject, code, code_number, code_notation, type_name, organ_name, "
         "parent_organ, place, issued_date, subject, urgency, secrecy, signer_name, signer_position, "
         "signer_competence, signer_title, to_places, page_amount, decision, paper_copy_required, "
-        "signature_verdict, route, search_text, created_at) "
-        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        "signature_verdict, route, search_text, field_sources, created_at) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (decision.book, arrival.year, number, arrival.isoformat(), msg["delivered_at"], msg["id"],
          msg["mailbox"], report.message_id, report.sender, report.subject,
          doc.get("code"), doc.get("code_number"), doc.get("code_notation"), doc.get("type_name"),
@@ -168,7 +168,7 @@ def _insert_entry(conn: sqlite3.Connection, msg: sqlite3.Row, report: MessageRep
          sum(a.pages or 0 for a in report.attachments if a.allowed) or None,
          decision.outcome, int(decision.paper_copy_required), _signature_verdict(report),
          json.dumps(decision.route, ensure_ascii=False) if decision.route else None,
-         fold(searchable), now_utc()),
+         fold(searchable), json.dumps(report.document_sources, ensure_ascii=False), now_utc()),
     )
     return cur.lastrowid
 
@@ -222,11 +222,15 @@ def apply(db: sqlite_utils.Database, message: int, report: MessageReport, decisi
         if decision.registers and decision.book:
             number = next_number(conn, decision.book, arrival.year)
             entry = _insert_entry(conn, msg, report, decision, arrival, number)
-            same = _same_document(conn, entry, report.document or {})
+            same = same_document(conn, entry, report.document or {})
             result = Registered(message, "processed", decision.outcome, entry, decision.book,
                                 arrival.year, number, same_document_as=same)
             audit(conn, "registered", message=message, entry=entry, book=decision.book,
                   year=arrival.year, arrival_number=number)
+            if decision.ocr_pending and report.main_attachment is not None:
+                conn.execute("INSERT INTO ocr_jobs(message, entry, attachment_position, created_at) "
+                             "VALUES (?, ?, ?, ?)", (message, entry, report.main_attachment + 1, now_utc()))
+                audit(conn, "ocr-queued", message=message, entry=entry)
             if same is not None:
                 # Registered all the same (it may be a corrected re-issue); the clerk decides.
                 earlier = conn.execute("SELECT book, year, arrival_number FROM entries WHERE id = ?",

@@ -1,0 +1,205 @@
+"""Scanned documents read after registration, off the hot path (issue: OCR).
+
+A scan is registered and acknowledged at once (Decision 57/2014 Art. 12
+wants the sender told immediately); the register transaction queues an
+`ocr_jobs` row. This worker reads the scan in a separate process (Tesseract
+takes seconds a page), then in one transaction fills the entry's fields that
+are still empty — only those read with enough confidence; the rest are left
+for the clerk — applies the paper-copy decision, queues the paper-copy notice
+when one is needed and re-checks for a duplicate số / ký hiệu.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import multiprocessing
+import sqlite3
+import time
+from concurrent.futures import ProcessPoolExecutor
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlite_utils
+
+from .config import Ocr, Rules
+from .db import transaction
+from .paper import decide_paper
+from .register import audit, now_utc, same_document
+from .spool import Spool
+from .textfold import fold
+
+log = logging.getLogger("mailbot.ocr")
+
+FIELDS = ("code", "code_number", "code_notation", "type_name", "organ_name", "parent_organ", "place",
+          "issued_date", "subject", "urgency", "secrecy", "signer_name", "signer_position",
+          "signer_competence", "signer_title", "to_places")
+MAX_ATTEMPTS = 2
+
+
+def _read_scan(data: bytes, fmt: str, settings: dict, time_limit: float):
+    """Runs in an OCR worker process."""
+    from .inspect.ocr import ocr_document
+
+    return ocr_document(data, fmt, Ocr(**settings), deadline=time.monotonic() + time_limit)
+
+
+def claim(db: sqlite_utils.Database) -> dict[str, Any] | None:
+    with transaction(db) as conn:
+        conn.row_factory = sqlite3.Row
+        row = conn.execute("SELECT * FROM ocr_jobs WHERE state = 'pending' ORDER BY id LIMIT 1").fetchone()
+        conn.row_factory = None
+        if row is None:
+            return None
+        conn.execute("UPDATE ocr_jobs SET state = 'running', attempts = attempts + 1 WHERE id = ?", (row["id"],))
+    return dict(row)
+
+
+def requeue_interrupted(db: sqlite_utils.Database) -> None:
+    """Jobs a crash left 'running' are taken up again."""
+    db.execute("UPDATE ocr_jobs SET state = 'pending' WHERE state = 'running'")
+
+
+def scanned_attachment(rules: Rules, db: sqlite_utils.Database, job: dict) -> tuple[bytes, str]:
+    from .inspect.mime import parse_message
+
+    sha, = db.execute("SELECT sha256 FROM messages WHERE id = ?", (job["message"],)).fetchone()
+    fmt, = db.execute("SELECT format FROM attachments WHERE message = ? AND position = ?",
+                      (job["message"], job["attachment_position"])).fetchone()
+    parsed = parse_message(Spool(rules.spool_dir).load(sha), rules.limits)
+    return parsed.parts[job["attachment_position"] - 1].payload, fmt or "pdf"
+
+
+class OcrRunner:
+    """One pool of OCR processes for the daemon."""
+
+    def __init__(self, rules: Rules, db: sqlite_utils.Database):
+        self.rules = rules
+        self.db = db
+        self.pool = ProcessPoolExecutor(max(1, rules.ocr.workers), mp_context=multiprocessing.get_context("spawn"))
+
+    def close(self) -> None:
+        self.pool.shutdown(cancel_futures=True)
+
+    def run_one(self) -> bool:
+        """Read one pending scan. False when there is nothing to do."""
+        job = claim(self.db)
+        if job is None:
+            return False
+        settings = self.rules.ocr
+        try:
+            data, fmt = scanned_attachment(self.rules, self.db, job)
+            future = self.pool.submit(_read_scan, data, fmt, settings.model_dump(), settings.time_limit_seconds)
+            result = future.result(timeout=settings.time_limit_seconds + 30)
+            error = result.error
+        except Exception as exc:  # noqa: BLE001 - a failed read is recorded, never fatal
+            result, error = None, f"{type(exc).__name__}: {exc}"
+        if result is not None and result.text.strip() and error in (None, "timeout"):
+            complete(self.rules, self.db, job, result)
+        else:
+            fail(self.db, job, error or "no text recognised")
+        return True
+
+
+def fail(db: sqlite_utils.Database, job: dict, error: str) -> None:
+    state = "pending" if job["attempts"] + 1 < MAX_ATTEMPTS else "failed"
+    with transaction(db) as conn:
+        conn.execute("UPDATE ocr_jobs SET state = ?, error = ?, finished_at = ? WHERE id = ?",
+                     (state, error, now_utc(), job["id"]))
+        audit(conn, "ocr-failed" if state == "failed" else "ocr-retry", message=job["message"],
+              entry=job["entry"], error=error)
+    log.warning("OCR of entry %s failed (%s)%s", job["entry"], error, "" if state == "failed" else "; will retry")
+
+
+def _confident_fields(rules: Rules, result: Any, email_subject: str | None) -> tuple[dict, dict, list]:
+    from .inspect.document import read_document
+    from .inspect.ocr import field_confidence
+
+    read = read_document(result.text, email_subject=email_subject)
+    confidence = field_confidence(read.fields, result)
+    kept, sources, doubtful = {}, {}, []
+    for name in FIELDS:
+        value = read.fields.get(name)
+        if not value:
+            continue
+        score = confidence.get(name, result.confidence)
+        if read.sources.get(name) == "text" and score < rules.ocr.min_confidence:
+            doubtful.append(name)          # left for the clerk rather than guessed
+            continue
+        kept[name] = value
+        sources[name] = f"ocr:{score:.0f}" if read.sources.get(name) == "text" else read.sources.get(name, "")
+    return kept, sources, doubtful
+
+
+def complete(rules: Rules, db: sqlite_utils.Database, job: dict, result: Any) -> None:
+    db.conn.row_factory = sqlite3.Row
+    try:
+        entry = dict(db.execute("SELECT * FROM entries WHERE id = ?", (job["entry"],)).fetchone())
+    finally:
+        db.conn.row_factory = None
+    kept, sources, doubtful = _confident_fields(rules, result, entry["email_subject"])
+    updates = {name: value for name, value in kept.items() if not entry.get(name)}
+    if "to_places" in updates:
+        updates["to_places"] = json.dumps(updates["to_places"], ensure_ascii=False)
+    document = {**{k: entry.get(k) for k in FIELDS}, **kept}
+    exempt = entry["signature_verdict"] == "trusted-signed"
+    paper = decide_paper(document, {"document": {"paper_exempt": exempt}}, rules.paper_copy)
+    field_sources = {**json.loads(entry["field_sources"] or "{}"),
+                     **{k: v for k, v in sources.items() if k in updates}}
+    search = fold(" ".join(str(x) for x in (entry["search_text"], document.get("code"),
+                                             document.get("subject"), document.get("organ_name"),
+                                             document.get("type_name")) if x))
+    with transaction(db) as conn:
+        state = conn.execute("SELECT state FROM ocr_jobs WHERE id = ?", (job["id"],)).fetchone()[0]
+        if state == "done":
+            return
+        sets = ", ".join(f"{name} = ?" for name in updates)
+        conn.execute(f"UPDATE entries SET {sets + ', ' if sets else ''}field_sources = ?, "
+                     "paper_copy_required = ?, search_text = ? WHERE id = ?",
+                     (*updates.values(), json.dumps(field_sources, ensure_ascii=False),
+                      int(paper.required), search, entry["id"]))
+        conn.execute("UPDATE ocr_jobs SET state = 'done', confidence = ?, error = ?, finished_at = ? WHERE id = ?",
+                     (result.confidence, result.error, now_utc(), job["id"]))
+        audit(conn, "ocr-completed", message=job["message"], entry=entry["id"], filled=sorted(updates),
+              left_for_clerk=doubtful, confidence=round(result.confidence, 1), paper=paper.reason.code)
+        if paper.required:
+            _queue_paper_notice(conn, rules, entry, document, paper)
+        earlier = same_document(conn, entry["id"], document)
+        if earlier is not None:
+            audit(conn, "same-document", message=job["message"], entry=entry["id"], earlier_entry=earlier)
+    log.info("OCR of entry %s: %d field(s) filled, %d left for the clerk, paper: %s",
+             entry["id"], len(updates), len(doubtful), paper.reason.code)
+
+
+def _queue_paper_notice(conn: sqlite3.Connection, rules: Rules, entry: dict, document: dict, paper) -> None:
+    from .dispatch.compose import compose_notice
+    from .notices import vietnamese_time
+
+    sender = entry["sender"]
+    if not sender or sender in rules.own_addresses():
+        return
+    mailbox = next((m for m in rules.mailboxes if m.id == entry["mailbox"]), None)
+    arrival = datetime.fromisoformat(entry["arrival_date"]).astimezone(ZoneInfo(rules.office.timezone))
+    context = {
+        "office_name": rules.office.name,
+        "mailbox_address": mailbox.address if mailbox else rules.notices.from_address,
+        "email_subject": entry["email_subject"] or "", "email_date": None, "sender": sender,
+        "book_name": next((b.name for b in rules.books if b.id == entry["book"]), None),
+        "arrival_number": entry["arrival_number"], "year": entry["year"],
+        "arrival_date": vietnamese_time(arrival),
+        "document": {k: document.get(k) for k in ("code", "type_name", "subject", "organ_name")},
+        "attachments": [], "reasons": [], "decision": "accept",
+        "paper": {"required": True, "reason_vi": paper.reason.message_vi, "rule": paper.reason.rule},
+        "alert": {"title": "", "message": entry["message"], "lines": []},
+    }
+    sha, = conn.execute("SELECT sha256 FROM messages WHERE id = ?", (entry["message"],)).fetchone()
+    composed = compose_notice("paper-copy", context, rules, recipient=sender, in_reply_to=entry["message_id"],
+                              references=(), seed=sha)
+    created = now_utc()
+    envelope = rules.smtp.envelope_sender if rules.smtp else ""
+    conn.execute(
+        "INSERT OR IGNORE INTO outbox(message, kind, recipient, subject, message_id, raw, envelope_sender, "
+        "state, attempts, next_attempt_at, created_at) VALUES (?, 'paper-copy', ?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
+        (entry["message"], sender, composed.subject, composed.message_id, composed.raw, envelope, created, created))
+    audit(conn, "notice-queued", message=entry["message"], entry=entry["id"], kind="paper-copy", to=sender)
