@@ -218,7 +218,6 @@ class Ocr(Strict):
     languages: str = "vie"
     dpi: int = 200                     # measured: more accurate and faster than 300 on 150–300 dpi scans
     workers: int = 1
-    budget_seconds: float = 15         # how long registration may wait for OCR
     time_limit_seconds: float = 180    # per document, then give up
     min_confidence: float = 70         # fields read below this are left for the clerk
 
