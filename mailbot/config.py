@@ -193,7 +193,7 @@ class Notices(Strict):
     retry_base_seconds: float = 30
     retry_max_seconds: float = 3600
     # Loop and flood safety: notices beyond these within one hour are not sent (and audited).
-    max_per_recipient_per_hour: int = 20
+    max_per_recipient_per_hour: int = 100   # a busy department sends dozens an hour; a loop, thousands
     max_per_hour: int = 1000
 
 

@@ -36,8 +36,11 @@ log = logging.getLogger("mailbot.pipeline")
 # Spooled in place of a message too large to download: this line, the size, the header.
 OVERSIZE_MARK = b"X-Mailbot-Oversize-Stub: "
 
-# A message that has crashed the worker this many times is not inspected again.
-MAX_ATTEMPTS = 3
+# A message whose processing was cut off this many times is not inspected again.
+# Parsers run in isolated workers (a poison file kills a worker and ends in review on
+# its own), so this only guards against a message that brings the daemon itself down;
+# it must stay well above what unrelated restarts (kill -9, power cuts) can cause.
+MAX_ATTEMPTS = 10
 
 REPEATED_FAILURE = Reason(
     "repeated_failure",

@@ -175,7 +175,7 @@ def _insert_entry(conn: sqlite3.Connection, msg: sqlite3.Row, report: MessageRep
 
 @dataclass(frozen=True)
 class NoticeCaps:
-    per_recipient_per_hour: int = 20
+    per_recipient_per_hour: int = 100
     per_hour: int = 1000
 
 

@@ -695,9 +695,9 @@ def test_kill_9_while_200_messages_arrive_registers_each_exactly_once(dovecot, t
     try:
         early = False
         while feeder.is_alive() or kills < 3:
-            # Random moments, but never two early kills in a row: the first message a
-            # fresh daemon processes pays for lazy imports, and the pipeline sends a
-            # message killed three times during processing to review (repeated_failure).
+            # Random moments, but never two early kills in a row: a fresh daemon first
+            # starts its inspection worker, and the pipeline sends a message cut off
+            # many times during processing to review (repeated_failure).
             delay = rng.uniform(1.5 if early else 0.3, 2.5)
             early = delay < 1.5
             time.sleep(delay)
