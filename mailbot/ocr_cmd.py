@@ -33,11 +33,10 @@ def ocr_command(path: str, rules: Rules | None, as_json: bool = False) -> int:
     from .inspect.ocr import field_confidence, needs_ocr, ocr_document
 
     settings = rules.ocr if rules is not None else Ocr()
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except OSError as exc:
-        print(f"Không mở được tệp {path}: {exc.strerror or exc}  [cannot open {path}]", file=sys.stderr)
+    from .intake.files import read_input
+
+    data = read_input(path)
+    if data is None:
         return 1
     fmt = _format(data)
     if fmt is None:

@@ -858,16 +858,11 @@ def verify_command(path: str, rules: Rules | None, as_json: bool) -> int:
 
     from ..trust import empty_trust_store, trust_store
 
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except OSError as exc:
-        print(f"Không mở được tệp {path}: {exc.strerror or exc}  [cannot open {path}]", file=sys.stderr)
+    from ..intake.files import read_input
+
+    data = read_input(path)
+    if data is None:
         return 1
-    for name in ("pyhanko", "pyhanko_certvalidator"):
-        # pyHanko logs every untrusted/expired certificate with a traceback;
-        # the report below says it better for a one-shot command.
-        logging.getLogger(name).setLevel(logging.ERROR)
     trust = trust_store(rules) if rules is not None else empty_trust_store()
     for problem in trust.problems:
         print(f"warning: {problem}", file=sys.stderr)
