@@ -90,6 +90,23 @@ CREATE TABLE IF NOT EXISTS entries (
     UNIQUE (book, year, arrival_number)
 );
 
+CREATE INDEX IF NOT EXISTS entries_same_document ON entries(code_number, code_notation, organ_name);
+
+-- Register search: the folded text (no diacritics, đ→d, lower case) indexed by FTS5,
+-- kept in step with entries by triggers inside the same transactions.
+CREATE VIRTUAL TABLE IF NOT EXISTS entries_fts USING fts5(
+    search_text, content='entries', content_rowid='id', tokenize='unicode61', prefix='2 3');
+CREATE TRIGGER IF NOT EXISTS entries_fts_insert AFTER INSERT ON entries BEGIN
+    INSERT INTO entries_fts(rowid, search_text) VALUES (new.id, new.search_text);
+END;
+CREATE TRIGGER IF NOT EXISTS entries_fts_update AFTER UPDATE OF search_text ON entries BEGIN
+    INSERT INTO entries_fts(entries_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text);
+    INSERT INTO entries_fts(rowid, search_text) VALUES (new.id, new.search_text);
+END;
+CREATE TRIGGER IF NOT EXISTS entries_fts_delete AFTER DELETE ON entries BEGIN
+    INSERT INTO entries_fts(entries_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text);
+END;
+
 CREATE TABLE IF NOT EXISTS attachments (
     id INTEGER PRIMARY KEY,
     message INTEGER NOT NULL REFERENCES messages(id),
@@ -190,6 +207,10 @@ def connect(path: Path | str) -> sqlite_utils.Database:
     conn.execute("PRAGMA foreign_keys=ON")
     conn.executescript(SCHEMA)
     conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+    if conn.execute("SELECT 1 FROM meta WHERE key = 'fts_built'").fetchone() is None:
+        # A register from before the search index: index what is there, once.
+        conn.execute("INSERT INTO entries_fts(entries_fts) VALUES ('rebuild')")
+        conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('fts_built', '1')")
     return sqlite_utils.Database(conn)
 
 

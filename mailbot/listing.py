@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sqlite3
 from typing import Any, Iterator
 
@@ -111,13 +112,15 @@ def find_entry(db: sqlite_utils.Database, number: int, *, book: str | None = Non
 
 
 def search_entries(db: sqlite_utils.Database, text: str, limit: int = 50) -> list[dict[str, Any]]:
-    """Diacritic-insensitive (đ = d) search over sender, subjects, number and file names."""
-    words = fold(text).split()
+    """Diacritic-insensitive (đ = d) search over sender, subjects, number and file names:
+    every word must start a word of the entry ("dong nai" finds "Đồng Nai", "1234/QĐ" its code)."""
+    words = re.findall(r"\w+", fold(text))
     if not words:
         return []
-    sql = _ENTRY_SELECT + " WHERE " + " AND ".join("e.search_text LIKE ? ESCAPE '\\'" for _ in words)
-    params = tuple("%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%" for w in words)
-    return _rows(db, sql + f" ORDER BY e.id DESC LIMIT {int(limit)}", params)
+    query = " ".join(f'"{w}"*' for w in words)
+    sql = (_ENTRY_SELECT + " WHERE e.id IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)"
+           f" ORDER BY e.id DESC LIMIT {int(limit)}")
+    return _rows(db, sql, (query,))
 
 
 def export_entries(db: sqlite_utils.Database, fmt: str, *, book: str | None = None,

@@ -157,3 +157,34 @@ def test_rate_caps_stop_notice_floods_but_not_alerts(database):
     tight = NoticeCaps(per_recipient_per_hour=100, per_hour=8)
     apply(database, record(database, 9), report(9), ACCEPT, at, receipt_and_alert, tight)
     assert database.execute("SELECT count(*) FROM outbox").fetchone()[0] == 8
+
+
+def test_search_ignores_accents_and_finds_codes_and_older_registers(tmp_path):
+    from dataclasses import replace
+
+    from mailbot.listing import search_entries
+
+    path = tmp_path / "s.sqlite3"
+    db = dbmod.connect(path)
+    ensure_books(db, [("den", "Sổ đến")])
+    at = datetime(2026, 11, 20, 9, 0, tzinfo=VN)
+    docs = [{"code": "1234/QĐ-UBND", "subject": "Thu hồi đất đai tại huyện Bình Sơn"},
+            {"code": "59/KH-UBND", "subject": "Phòng chống lũ lụt tỉnh Đồng Nai"}]
+    for i, doc in enumerate(docs, start=1):
+        apply(db, record(db, i), replace(report(i), document=doc), ACCEPT, at, receipt)
+
+    def found(text):
+        return [r["code"] for r in search_entries(db, text)]
+
+    assert found("dat dai") == ["1234/QĐ-UBND"]
+    assert found("ĐỒNG NAI") == ["59/KH-UBND"] and found("dong na") == ["59/KH-UBND"]
+    assert found("1234/QĐ") == ["1234/QĐ-UBND"]
+    assert found("khong co van ban nay") == []
+
+    # A register written before the search index existed is indexed when opened.
+    db.execute("DELETE FROM meta WHERE key = 'fts_built'")
+    db.execute("INSERT INTO entries_fts(entries_fts) VALUES ('delete-all')")
+    assert found("dat dai") == []
+    db.close()
+    db = dbmod.connect(path)
+    assert found("dat dai") == ["1234/QĐ-UBND"]
