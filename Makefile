@@ -1,6 +1,6 @@
 # The two commands a newcomer needs (README): `make demo` and `make test`.
 # Both install what they need first (Debian packages when run as root, and .venv).
-.PHONY: setup demo test clean
+.PHONY: setup demo test bench clean
 
 setup:
 	@./scripts/setup.sh
@@ -10,6 +10,13 @@ demo: setup
 
 test: setup
 	.venv/bin/python -m pytest -q
+
+# Real daemon against real Dovecot and an SMTP relay on loopback; see benchmarks/README.md.
+bench: setup
+	.venv/bin/python benchmarks/run.py --quick
+
+bench-full: setup
+	.venv/bin/python benchmarks/run.py --full
 
 clean:
 	rm -rf .venv .pytest_cache build *.egg-info
