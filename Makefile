@@ -1,6 +1,6 @@
 # The two commands a newcomer needs (README): `make demo` and `make test`.
 # Both install what they need first (Debian packages when run as root, and .venv).
-.PHONY: setup demo test bench clean
+.PHONY: setup demo test bench bench-full clean
 
 setup:
 	@./scripts/setup.sh

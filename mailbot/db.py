@@ -94,8 +94,10 @@ CREATE INDEX IF NOT EXISTS entries_same_document ON entries(code_number, code_no
 
 -- Register search: the folded text (no diacritics, đ→d, lower case) indexed by FTS5,
 -- kept in step with entries by triggers inside the same transactions.
+-- '/' stays inside a token so a code like 1234/qd is one word; detail=none keeps the index small.
 CREATE VIRTUAL TABLE IF NOT EXISTS entries_fts USING fts5(
-    search_text, content='entries', content_rowid='id', tokenize='unicode61', prefix='2 3');
+    search_text, content='entries', content_rowid='id', tokenize="unicode61 tokenchars '/'",
+    prefix='2 3 4', detail=none);
 CREATE TRIGGER IF NOT EXISTS entries_fts_insert AFTER INSERT ON entries BEGIN
     INSERT INTO entries_fts(rowid, search_text) VALUES (new.id, new.search_text);
 END;

@@ -112,15 +112,17 @@ def find_entry(db: sqlite_utils.Database, number: int, *, book: str | None = Non
 
 
 def search_entries(db: sqlite_utils.Database, text: str, limit: int = 50) -> list[dict[str, Any]]:
-    """Diacritic-insensitive (đ = d) search over sender, subjects, number and file names:
-    every word must start a word of the entry ("dong nai" finds "Đồng Nai", "1234/QĐ" its code)."""
-    words = re.findall(r"\w+", fold(text))
+    """Diacritic-insensitive (đ = d) search over sender, subjects, number and file names.
+    Every word must match a word of the entry, the last one as a prefix (search as you type):
+    "dong nai" finds "Đồng Nai", "1234/QĐ" finds 1234/QĐ-UBND. Newest entries first."""
+    words = re.findall(r"[\w/]+", fold(text))
     if not words:
         return []
-    query = " ".join(f'"{w}"*' for w in words)
-    sql = (_ENTRY_SELECT + " WHERE e.id IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)"
-           f" ORDER BY e.id DESC LIMIT {int(limit)}")
-    return _rows(db, sql, (query,))
+    query = " ".join([f'"{w}"' for w in words[:-1]] + [f'"{words[-1]}"*'])
+    # LIMIT inside the index query: a common phrase must not load every match.
+    sql = (_ENTRY_SELECT + " WHERE e.id IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ? "
+           "ORDER BY rowid DESC LIMIT ?) ORDER BY e.id DESC")
+    return _rows(db, sql, (query, int(limit)))
 
 
 def export_entries(db: sqlite_utils.Database, fmt: str, *, book: str | None = None,
