@@ -179,16 +179,9 @@ def build_pdf(pages: list[list[str]], *, image_bytes: int = 0, seed: int = 0) ->
                         b"/Contents %d 0 R >>" % (resources, content)))
     objects[0] = b"<< /Type /Catalog /Pages 2 0 R >>"
     objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % k for k in kids), len(kids))
-    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out), cid
+    from mailbot.samples import pdf_file
+
+    return pdf_file(objects), cid
 
 
 def document_pages(organ: str, notation: str, topic: str, *, title: str = "KẾ HOẠCH") -> list[list[str]]:

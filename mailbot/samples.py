@@ -240,7 +240,12 @@ def pdf(lines: Sequence[str]) -> bytes:
         b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
     ]
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    return pdf_file(objects, version=b"1.4")
+
+
+def pdf_file(objects: Sequence[bytes], version: bytes = b"1.7") -> bytes:
+    """Objects 1..n (object 1 the catalog) serialised with a classic xref table."""
+    out = bytearray(b"%PDF-" + version + b"\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
         offsets.append(len(out))

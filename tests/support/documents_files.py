@@ -668,17 +668,9 @@ XLS_REPORT_LINES = [
 # -- PDF -------------------------------------------------------------------------------------
 
 def _pdf_file(objects: list[bytes]) -> bytes:
-    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
-    out += (b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n"
-            % (len(objects) + 1, xref))
-    return bytes(out)
+    from mailbot.samples import pdf_file
+
+    return pdf_file(objects)
 
 
 def _stream(data: bytes, extra: bytes = b"") -> bytes:
