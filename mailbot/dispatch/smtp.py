@@ -15,7 +15,6 @@ out of attempts.
 
 from __future__ import annotations
 
-import functools
 import hmac
 import ipaddress
 import smtplib
@@ -23,6 +22,7 @@ import socket
 import ssl
 
 from mailbot.config import SmtpRelay
+from mailbot.tlsutil import client_context
 
 
 class SmtpFailure(Exception):
@@ -117,18 +117,8 @@ def _transmit(client: smtplib.SMTP, raw: bytes, envelope_sender: str, recipient:
 
 
 def tls_context(relay: SmtpRelay) -> ssl.SSLContext:
-    """System CAs plus the configured extra CA; host name checking on. Built once per CA file:
-    loading the system store costs more than the whole SMTP exchange (benchmarks/)."""
-    return _tls_context(relay.cafile)
-
-
-@functools.lru_cache(maxsize=8)
-def _tls_context(cafile: str | None) -> ssl.SSLContext:
-    context = ssl.create_default_context()
-    if cafile:
-        context.load_verify_locations(cafile=cafile)
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
-    return context
+    """System CAs plus the configured extra CA; host name checking on."""
+    return client_context(relay.cafile)
 
 
 class _Utf8(str):

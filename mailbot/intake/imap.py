@@ -49,6 +49,7 @@ from imapclient.exceptions import IMAPClientError, LoginError
 from .. import db as dbmod
 from .. import status as statusmod
 from ..faults import crash_point
+from ..tlsutil import client_context
 
 log = logging.getLogger("mailbot.intake.imap")
 
@@ -158,11 +159,7 @@ def check_transport(imap: Any) -> None:
 
 
 def tls_context(cafile: str | None) -> ssl.SSLContext:
-    context = ssl.create_default_context()
-    if cafile:
-        context.load_verify_locations(cafile=cafile)
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
-    return context
+    return client_context(cafile)
 
 
 def nfc(name: str) -> str:
