@@ -10,9 +10,14 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from typing import Callable
+from collections import deque
+from concurrent.futures import Future
+from typing import TYPE_CHECKING, Callable
 
 from .config import Rules
+
+if TYPE_CHECKING:
+    from .pipeline import Job
 
 log = logging.getLogger("mailbot.daemon")
 
@@ -62,10 +67,13 @@ class Processor(Worker):
 
         self.pipeline = Pipeline(self.rules)
         self.pipeline.warm_up()
-        # Inspections of a batch run side by side (each in its own worker process when
-        # isolation is on); registrations then follow in order of receipt.
-        self.parallel = max(1, self.rules.limits.inspect_workers)
-        self.pool = ThreadPoolExecutor(self.parallel, thread_name_prefix="inspect") if self.parallel > 1 else None
+        # Isolated inspections run in worker processes. This thread keeps `window` of them
+        # in flight and registers the oldest as soon as it is ready, so no worker waits for
+        # the database (pipelining, at 1 worker too) and số đến still follow receipt order.
+        # In-process inspection (inspect_workers: 0) runs here, one message at a time.
+        workers = self.rules.limits.inspect_workers
+        self.window = workers + 1 if workers > 0 else 1
+        self.pool = ThreadPoolExecutor(workers, thread_name_prefix="inspect") if workers > 0 else None
 
     def run(self) -> None:
         try:
@@ -75,21 +83,32 @@ class Processor(Worker):
                 self.pipeline.close()
 
     def step(self) -> float | None:
+        inflight: deque[tuple[Job, Future | None]] = deque()
         while not self.stop_event.is_set():
-            pending = self.pipeline.pending()
-            if not pending:
+            if len(inflight) < self.window:
+                self._top_up(inflight)
+            if not inflight:
                 break
-            batch = pending[: self.parallel * 2]
-            if self.pool is None:
-                for message in batch:
-                    if self.stop_event.is_set():
-                        break
-                    self.pipeline.process(message)
-                    self.on_done()
-            else:
-                self.pipeline.process_many(batch, self.pool)
-                self.on_done()
+            job, future = inflight.popleft()
+            report, decision = future.result() if future is not None else self.pipeline.evaluate_job(job)
+            self.pipeline.finish(job, report, decision)
+            self.on_done()
+        # Left in flight only when stopping or on an error: those messages stay 'received'
+        # and are taken up again by the next step (or the next start).
         return None
+
+    def _top_up(self, inflight: deque) -> None:
+        busy = {job.message for job, _ in inflight}
+        for message in self.pipeline.pending(limit=len(busy) + self.window):
+            if len(inflight) >= self.window:
+                break
+            if message in busy:
+                continue
+            job = self.pipeline.begin(message)
+            if job is None:
+                continue
+            future = self.pool.submit(self.pipeline.evaluate_job, job) if self.pool is not None else None
+            inflight.append((job, future))
 
 
 class DispatchWorker(Worker):
@@ -102,7 +121,17 @@ class DispatchWorker(Worker):
         from . import db
         from .dispatch.outbox import Dispatcher
 
-        self.dispatcher = Dispatcher(self.rules, db.connect(self.rules.db_path))
+        self.dispatcher = Dispatcher(self.rules, db.connect(self.rules.db_path), keep_connection=True)
+
+    # The relay connection stays open while notices keep coming, closed after this idle time.
+    RELAY_IDLE_SECONDS = 5.0
+
+    def run(self) -> None:
+        try:
+            super().run()
+        finally:
+            if hasattr(self, "dispatcher"):
+                self.dispatcher.close()
 
     def step(self) -> float | None:
         from datetime import datetime, timezone
@@ -112,10 +141,12 @@ class DispatchWorker(Worker):
             self.dispatcher.send_due()
         finally:
             self.busy = False
+        waits = [self.dispatcher.close_idle(self.RELAY_IDLE_SECONDS)]
         due = self.dispatcher.next_due()
-        if due is None:
-            return None
-        return (due - datetime.now(timezone.utc)).total_seconds()
+        if due is not None:
+            waits.append((due - datetime.now(timezone.utc)).total_seconds())
+        waits = [w for w in waits if w is not None]
+        return min(waits) if waits else None
 
 
 class OcrWorker(Worker):

@@ -91,9 +91,28 @@ def failed_reason(detail: str) -> Reason:
     return _reason("inspection_failed", "Lỗi khi kiểm tra thư.", f"inspection failed: {detail}")
 
 
-def unreadable_report(raw: bytes, reason: Reason) -> MessageReport:
-    return MessageReport(sha256=hashlib.sha256(raw).hexdigest(), size=len(raw), readable=False,
-                         problems=(reason,))
+@dataclass(frozen=True)
+class _Source:
+    """One message to inspect: its bytes (sent through the pipe) or its spool file."""
+
+    sha256: str
+    size: int
+    raw: bytes | None = None
+    path: str | None = None
+
+    @classmethod
+    def of(cls, raw: bytes) -> _Source:
+        return cls(hashlib.sha256(raw).hexdigest(), len(raw), raw=raw)
+
+    def read(self) -> bytes:
+        if self.raw is not None:
+            return self.raw
+        with open(self.path, "rb") as fh:
+            return fh.read()
+
+
+def unreadable_report(source: _Source, reason: Reason) -> MessageReport:
+    return MessageReport(sha256=source.sha256, size=source.size, readable=False, problems=(reason,))
 
 
 # -- the worker process -------------------------------------------------------
@@ -199,8 +218,9 @@ def _worker_main(conn, rules: Rules, memory_mb: int, cpu_seconds: float, log_lev
             task = conn.recv()
             if task is None:
                 return
-            envelope_from = task[1]
-            raw = conn.recv_bytes()
+            kind, envelope_from, path = task
+            # A spooled message is read here from its file: the daemon never loads it.
+            raw = conn.recv_bytes() if kind == "inspect" else None
         except (EOFError, OSError):
             return                          # the parent is gone
         except MemoryError:
@@ -217,6 +237,9 @@ def _worker_main(conn, rules: Rules, memory_mb: int, cpu_seconds: float, log_lev
         watcher.seen = False
         started = time.perf_counter()
         try:
+            if raw is None:
+                with open(path, "rb") as fh:
+                    raw = fh.read()
             report = inspect_message(raw, rules, envelope_from=envelope_from, trust=trust)
             near_limit = _status_kb("VmPeak").get("VmPeak", 0) * 1024 > limit - margin
             status = "memory" if (watcher.seen or near_limit or _mentions_memory_error(report)) else "ok"
@@ -332,20 +355,33 @@ class Inspector:
     def inspect(self, raw: bytes, envelope_from: str | None = None) -> MessageReport:
         return self.inspect_measured(raw, envelope_from)[0]
 
+    def inspect_file(self, path: str, envelope_from: str | None = None, *,
+                     sha256: str, size: int) -> MessageReport:
+        """`inspect()` of a spooled message (`sha256`, `size`: its known identity): the
+        worker reads the file itself, so the caller never holds the message in memory."""
+        return self.inspect_file_measured(path, envelope_from, sha256=sha256, size=size)[0]
+
+    def inspect_file_measured(self, path: str, envelope_from: str | None = None, *,
+                              sha256: str, size: int) -> tuple[MessageReport, Measure]:
+        return self._measured(_Source(sha256, size, path=str(path)), envelope_from)
+
     def inspect_measured(self, raw: bytes, envelope_from: str | None = None) -> tuple[MessageReport, Measure]:
         """`inspect()` plus what it cost (benchmarks, the hostile-input tests)."""
+        return self._measured(_Source.of(raw), envelope_from)
+
+    def _measured(self, source: _Source, envelope_from: str | None) -> tuple[MessageReport, Measure]:
         started = time.perf_counter()
         try:
             if self.workers <= 0:
-                report, outcome = self._in_process(raw, envelope_from), "ok"
+                report, outcome = self._in_process(source, envelope_from), "ok"
                 measure = Measure(outcome, time.perf_counter() - started)
             else:
-                report, measure = self._in_worker(raw, envelope_from, started)
+                report, measure = self._in_worker(source, envelope_from, started)
         except BaseException as exc:
             if isinstance(exc, (KeyboardInterrupt, SystemExit)):
                 raise
             log.exception("inspector failed")
-            report = unreadable_report(raw, failed_reason(f"{type(exc).__name__}: {exc}"))
+            report = unreadable_report(source, failed_reason(f"{type(exc).__name__}: {exc}"))
             measure = Measure("failed", time.perf_counter() - started)
         if measure.outcome != "ok":
             log.warning("inspection of message %s… ended %s after %.1f s",
@@ -379,7 +415,7 @@ class Inspector:
             return [w.pid for w in self._all if w.pid]
 
     # -- in-process ---------------------------------------------------------
-    def _in_process(self, raw: bytes, envelope_from: str | None) -> MessageReport:
+    def _in_process(self, source: _Source, envelope_from: str | None) -> MessageReport:
         from .inspect.message import inspect_message
 
         if self._trust is None:
@@ -389,10 +425,10 @@ class Inspector:
 
                     self._trust = trust_store(self.rules)
         try:
-            return inspect_message(raw, self.rules, envelope_from=envelope_from, trust=self._trust)
+            return inspect_message(source.read(), self.rules, envelope_from=envelope_from, trust=self._trust)
         except Exception as exc:
             log.exception("in-process inspection failed")
-            return unreadable_report(raw, failed_reason(f"{type(exc).__name__}: {exc}"[:500]))
+            return unreadable_report(source, failed_reason(f"{type(exc).__name__}: {exc}"[:500]))
 
     # -- workers ------------------------------------------------------------
     def _spawn(self) -> _Worker:
@@ -425,10 +461,11 @@ class Inspector:
             self._idle.put(None)         # closed: let every other waiter see it too
         return worker
 
-    def _in_worker(self, raw: bytes, envelope_from: str | None, started: float) -> tuple[MessageReport, Measure]:
+    def _in_worker(self, source: _Source, envelope_from: str | None,
+                   started: float) -> tuple[MessageReport, Measure]:
         worker = self._take()
         if worker is None:
-            return unreadable_report(raw, failed_reason("the inspector is closed")), Measure("failed", 0.0)
+            return unreadable_report(source, failed_reason("the inspector is closed")), Measure("failed", 0.0)
         replace = True
         try:
             if not worker.wait_ready(START_SECONDS) or not worker.alive():
@@ -437,10 +474,10 @@ class Inspector:
                 worker = self._spawn()
                 if not worker.wait_ready(START_SECONDS):
                     code = worker.process.exitcode
-                    return (unreadable_report(raw, crashed_reason(f"worker could not start (exit code {code})")),
+                    return (unreadable_report(source, crashed_reason(f"worker could not start (exit code {code})")),
                             Measure("crashed", time.perf_counter() - started))
             started = time.perf_counter()     # the clock runs for the message, not the start-up
-            report, measure = self._exchange(worker, raw, envelope_from, started)
+            report, measure = self._exchange(worker, source, envelope_from, started)
             replace = measure.outcome not in ("ok", "failed")
             worker.tasks += 1
             graceful = False
@@ -457,35 +494,38 @@ class Inspector:
         """A worker whose heap grew past half its budget is replaced between messages."""
         return measure.peak_rss_mb is not None and measure.peak_rss_mb > self.memory_mb / 2 + 200
 
-    def _exchange(self, worker: _Worker, raw: bytes, envelope_from: str | None,
+    def _exchange(self, worker: _Worker, source: _Source, envelope_from: str | None,
                   started: float) -> tuple[MessageReport, Measure]:
         pid = worker.pid
         try:
-            worker.conn.send(("inspect", envelope_from))
-            worker.conn.send_bytes(raw)
+            if source.path is not None:
+                worker.conn.send(("inspect-file", envelope_from, source.path))
+            else:
+                worker.conn.send(("inspect", envelope_from, None))
+                worker.conn.send_bytes(source.raw)
             remaining = self.seconds - (time.perf_counter() - started)
             if remaining <= 0 or not worker.conn.poll(remaining):
                 worker.process.kill()
-                return (unreadable_report(raw, timeout_reason(self.seconds)),
+                return (unreadable_report(source, timeout_reason(self.seconds)),
                         Measure("timeout", time.perf_counter() - started, worker_pid=pid))
             status, payload, worker_seconds, peak = worker.conn.recv()
         except (EOFError, OSError):
-            return self._died(worker, raw, started)
+            return self._died(worker, source, started)
         seconds = time.perf_counter() - started
         if status == "ok":
             return payload, Measure("ok", seconds, worker_seconds, peak, pid)
         if status == "memory":
-            return (unreadable_report(raw, memory_reason(self.memory_mb)),
+            return (unreadable_report(source, memory_reason(self.memory_mb)),
                     Measure("memory", seconds, worker_seconds, peak, pid))
-        return (unreadable_report(raw, failed_reason(str(payload))),
+        return (unreadable_report(source, failed_reason(str(payload))),
                 Measure("failed", seconds, worker_seconds, peak, pid))
 
-    def _died(self, worker: _Worker, raw: bytes, started: float) -> tuple[MessageReport, Measure]:
+    def _died(self, worker: _Worker, source: _Source, started: float) -> tuple[MessageReport, Measure]:
         worker.process.join(5)
         code = worker.process.exitcode
         seconds = time.perf_counter() - started
         if code == -signal.SIGXCPU:
-            return (unreadable_report(raw, timeout_reason(self.seconds)),
+            return (unreadable_report(source, timeout_reason(self.seconds)),
                     Measure("timeout", seconds, worker_pid=worker.pid))
         if code is not None and code < 0:
             try:
@@ -494,4 +534,4 @@ class Inspector:
                 detail = f"killed by signal {-code}"
         else:
             detail = f"exit code {code}"
-        return unreadable_report(raw, crashed_reason(detail)), Measure("crashed", seconds, worker_pid=worker.pid)
+        return unreadable_report(source, crashed_reason(detail)), Measure("crashed", seconds, worker_pid=worker.pid)

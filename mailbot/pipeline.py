@@ -13,7 +13,6 @@ import json
 import logging
 import sqlite3
 import threading
-from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Sequence
@@ -142,12 +141,16 @@ class Pipeline:
 
             _ = self.trust
 
-    def pending(self) -> list[int]:
+    def pending(self, limit: int | None = None) -> list[int]:
+        """Messages received and not yet registered, oldest first (at most `limit`)."""
         return [r[0] for r in self.db.execute(
-            "SELECT id FROM messages WHERE state = 'received' ORDER BY id").fetchall()]
+            "SELECT id FROM messages WHERE state = 'received' ORDER BY id LIMIT ?",
+            (-1 if limit is None else limit,)).fetchall()]
 
     def process_pending(self) -> list[Registered]:
-        return self.process_many(self.pending())
+        """Every pending message, one by one, oldest first (the daemon's processor
+        pipelines inspections instead: see daemon.Processor)."""
+        return [r for r in (self.process(m) for m in self.pending()) if r is not None]
 
     def mailbox(self, mailbox_id: str | None) -> Mailbox | None:
         return next((m for m in self.rules.mailboxes if m.id == mailbox_id), None)
@@ -157,16 +160,6 @@ class Pipeline:
         if job is None:
             return None
         return self.finish(job, *self.evaluate_job(job))
-
-    def process_many(self, messages: list[int], evaluate_in: Executor | None = None) -> list[Registered]:
-        """Process several messages; inspections may run in parallel (`evaluate_in`),
-        registrations happen one by one in the given order, so số đến follow receipt."""
-        jobs = [job for job in (self.begin(m) for m in messages) if job is not None]
-        if evaluate_in is None:
-            outcomes = (self.evaluate_job(job) for job in jobs)
-        else:
-            outcomes = (f.result() for f in [evaluate_in.submit(self.evaluate_job, job) for job in jobs])
-        return [self.finish(job, report, decision) for job, (report, decision) in zip(jobs, outcomes)]
 
     def begin(self, message: int) -> Job | None:
         """Load a pending message and count the attempt (database work: the caller's thread)."""
@@ -187,10 +180,18 @@ class Pipeline:
         if job.attempt > MAX_ATTEMPTS:
             report = MessageReport(sha256=job.row["sha256"], size=job.row["size"], readable=False)
             return report, Decision("review", (REPEATED_FAILURE,))
-        raw = self.spool.load(job.row["sha256"])
-        if raw.startswith(OVERSIZE_MARK):
-            return self._oversize(raw)
-        return self.evaluate(raw, job.mailbox, job.row["envelope_from"])
+        sha256 = job.row["sha256"]
+        if self.spool.starts_with(sha256, OVERSIZE_MARK):
+            return self._oversize(self.spool.load(sha256))
+        if self.rules.limits.inspect_workers > 0:
+            report = self.inspect_spooled(sha256, job.row["size"], job.row["envelope_from"])
+            return report, decide(report, self.rules, job.mailbox)
+        return self.evaluate(self.spool.load(sha256), job.mailbox, job.row["envelope_from"])
+
+    def inspect_spooled(self, sha256: str, size: int, envelope_from: str | None) -> MessageReport:
+        """Inspection in a worker that reads the spool file itself: the daemon never holds
+        a big message in memory."""
+        return self.inspector.inspect_file(self.spool.path_for(sha256), envelope_from, sha256=sha256, size=size)
 
     def _oversize(self, stub: bytes) -> tuple[MessageReport, Decision]:
 

@@ -30,3 +30,7 @@ class Spool:
 
     def load(self, sha256: str) -> bytes:
         return self.path_for(sha256).read_bytes()
+
+    def starts_with(self, sha256: str, prefix: bytes) -> bool:
+        with open(self.path_for(sha256), "rb") as fh:
+            return fh.read(len(prefix)) == prefix

@@ -18,6 +18,7 @@ from mailbot.db import connect
 from mailbot.dispatch import (ComposedNotice, Dispatcher, TemplateMissing, TemporaryFailure, compose_notice,
                               send)
 from mailbot.dispatch.compose import BUNDLED_TEMPLATES
+from mailbot.dispatch.smtp import Session
 
 FROM = "vanthu-tudong@quangngai.gov.vn"
 SENDER = "vanthu@sotttt.quangngai.gov.vn"
@@ -326,6 +327,40 @@ def test_implicit_tls(relay_factory, tmp_path):
     send(notice.raw, envelope_sender="", recipient=SENDER, relay=server.smtp_relay(), password=server.password)
     [got] = server.messages
     assert got.tls and got.login == server.username
+
+
+def test_daemon_dispatcher_reuses_one_connection_and_recovers_when_it_drops(tmp_path, relay, monkeypatch):
+    rules = make_rules(tmp_path, smtp=relay.smtp_relay())
+    db = connect(rules.db_path)
+    dispatcher = Dispatcher(rules, db, clock=Clock(), keep_connection=True)
+    for n in range(3):
+        queue(db, compose(rules, seed=f"source-{n + 1}"))
+    assert dispatcher.send_due() == 3
+    assert len({m.peer for m in relay.messages}) == 1          # one TLS handshake and AUTH for three notices
+    assert all(m.tls and m.login == relay.username for m in relay.messages)
+
+    relay.refuse_next(1)                                       # a 550 leaves the connection usable
+    queue(db, compose(rules, seed="source-4"))
+    queue(db, compose(rules, seed="source-5"))
+    assert dispatcher.send_due() == 1
+    assert len({m.peer for m in relay.messages}) == 1 and len(relay.messages) == 4
+
+    relay.restart()                                            # the relay drops every connection
+    monkeypatch.setattr(Session, "CHECK_AFTER_SECONDS", 0.0)   # as after a pause: NOOP first
+    queue(db, compose(rules, seed="source-6"))
+    assert dispatcher.send_due() == 1                          # a fresh connection, not a failed notice
+    assert len(relay.messages) == 5 and relay.messages[-1].peer != relay.messages[0].peer
+    assert dispatcher.close_idle(0.0) is None                  # closed when idle
+    assert dispatcher.close_idle(0.0) is None
+
+
+def test_one_shot_dispatcher_closes_its_connection(tmp_path, relay):
+    rules = make_rules(tmp_path, smtp=relay.smtp_relay())
+    db = connect(rules.db_path)
+    dispatcher = Dispatcher(rules, db, clock=Clock())
+    queue(db, compose(rules))
+    assert dispatcher.send_due() == 1
+    assert dispatcher.close_idle(60.0) is None                 # nothing left open
 
 
 def test_temporary_failure_is_retried_later_and_sent_once(tmp_path, relay):

@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 
 from mailbot.config import load_rules
-from mailbot.decide import decide
 from mailbot.isolation import Inspector, Measure
 from mailbot.pipeline import Pipeline
 from tests.support import hostile
@@ -34,9 +33,10 @@ class IsolatedPipeline(Pipeline):
         self._inspector = inspector
         self.last: Measure | None = None
 
-    def evaluate(self, raw, mailbox, envelope_from=None):
-        report, self.last = self.inspector.inspect_measured(raw, envelope_from)
-        return report, decide(report, self.rules, mailbox)
+    def inspect_spooled(self, sha256, size, envelope_from):
+        report, self.last = self.inspector.inspect_file_measured(
+            self.spool.path_for(sha256), envelope_from, sha256=sha256, size=size)
+        return report
 
 
 @pytest.fixture(scope="module")

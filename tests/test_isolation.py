@@ -86,14 +86,15 @@ def test_timeout_kills_the_worker_and_the_next_message_is_fine():
 
 
 def test_memory_limit_on_a_legit_large_message():
-    """A 64 MB budget cannot hold a 12 MB attachment parsed (~7× its size): review, not a dead daemon."""
+    """A 16 MB budget cannot hold a message with a 12 MB attachment (17 MB encoded, 12 MB decoded, the PDF
+    reader's own work): review, not a dead daemon."""
     big = samples.email("vanthu@stc.quangngai.gov.vn", "ubnd@quangngai.gov.vn", "Hồ sơ", "Kính gửi",
                         [("hoso.pdf", samples.pdf(["HỒ SƠ"]) + os.urandom(12 * 1024 * 1024), "application/pdf")],
                         authserv_id=hostile.MTA).as_bytes(policy=SMTP)
-    with Inspector(rules(inspect_memory_mb=64)) as ins:
+    with Inspector(rules(inspect_memory_mb=16)) as ins:
         report, measure = ins.inspect_measured(big)
         assert measure.outcome == "memory", measure
-        assert codes(report) == ["inspection_memory"] and "64 MB" in report.problems[0].message_vi
+        assert codes(report) == ["inspection_memory"] and "16 MB" in report.problems[0].message_vi
         assert decide(report, ins.rules).outcome == "review"
         assert ins.inspect(typical_message(2)).readable     # a fresh worker takes the next one
     with Inspector(rules(inspect_memory_mb=512)) as ins:    # the same message fits a real budget

@@ -35,6 +35,7 @@ import jinja2
 
 import mailbot
 from mailbot.config import Rules
+from mailbot.headercache import CachedHeaderRegistry
 
 BUNDLED_TEMPLATES = Path(mailbot.__file__).resolve().parent.parent / "templates"
 
@@ -200,7 +201,8 @@ def _fold_ids(name: str, ids: list[str], linesep: str, width: int) -> str:
     return (linesep + " ").join(lines)
 
 
-NOTICE_POLICY = _NoticePolicy(linesep="\r\n")   # the same settings as email.policy.SMTP
+NOTICE_POLICY = _NoticePolicy(linesep="\r\n",   # the same settings as email.policy.SMTP
+                              header_factory=CachedHeaderRegistry())
 
 
 # -- templates -------------------------------------------------------------------

@@ -38,7 +38,7 @@ import sqlite_utils
 from mailbot.config import Rules
 
 from ..durable import write_durably
-from .smtp import PermanentFailure, TemporaryFailure, send
+from .smtp import PermanentFailure, Session, TemporaryFailure
 
 log = logging.getLogger("mailbot.dispatch")
 
@@ -48,11 +48,15 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 class Dispatcher:
     def __init__(self, rules: Rules, db: sqlite_utils.Database, *,
-                 clock: Callable[[], datetime] = datetime.now):
+                 clock: Callable[[], datetime] = datetime.now, keep_connection: bool = False):
+        """`keep_connection`: leave the relay connection open after `send_due()` for the next
+        notices (the daemon, which then calls `close_idle()`); else each call closes it."""
         self.rules = rules
+        self.keep_connection = keep_connection
         self.db = db
         self._clock = clock
         self._random = random.Random()
+        self._session: Session | None = None   # one relay connection, kept while notices flow
 
     # -- public ----------------------------------------------------------------
     def send_due(self) -> int:
@@ -63,7 +67,27 @@ class Dispatcher:
             return 0
         if self.rules.smtp is None:
             return sum(self._write_eml(row, now) for row in due)
-        return self._send_relay(due, now)
+        try:
+            return self._send_relay(due, now)
+        finally:
+            if not self.keep_connection:
+                self.close()
+
+    def close_idle(self, after_seconds: float) -> float | None:
+        """Close the relay connection once unused for `after_seconds`; return the seconds until
+        it should be checked again, or None when no connection is open."""
+        idle = self._session.idle_seconds if self._session is not None else None
+        if idle is None:
+            return None
+        if idle >= after_seconds:
+            self.close()
+            return None
+        return after_seconds - idle
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None
 
     def next_due(self) -> datetime | None:
         """When the earliest pending notice is due (UTC), or None when nothing is pending."""
@@ -118,8 +142,8 @@ class Dispatcher:
             try:
                 if password_error:
                     raise TemporaryFailure(password_error, unreachable=True)
-                send(_raw(row), envelope_sender=envelope_sender, recipient=row["recipient"],
-                     relay=relay, password=password)
+                self._relay_session(relay, password).send(_raw(row), envelope_sender=envelope_sender,
+                                                          recipient=row["recipient"])
             except PermanentFailure as exc:
                 self._fail(row, str(exc))
                 log.error("notice %d (%s to %s) refused for good: %s", row["id"], row["kind"], row["recipient"], exc)
@@ -141,6 +165,13 @@ class Dispatcher:
                 log.info("sent notice %d (%s, %s) to %s via %s", row["id"], row["kind"],
                          row["message_id"], row["recipient"], where)
         return sent
+
+    def _relay_session(self, relay, password: str | None) -> Session:
+        session = self._session
+        if session is None or session.relay != relay or session.password != password:
+            self.close()             # first use, or the password file changed
+            session = self._session = Session(relay, password)
+        return session
 
     def _claim(self, row: dict, now: datetime) -> bool:
         lease = now + timedelta(seconds=self._delay(row["attempts"] + 1))

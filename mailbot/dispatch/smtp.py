@@ -20,6 +20,7 @@ import ipaddress
 import smtplib
 import socket
 import ssl
+import time
 
 from mailbot.config import SmtpRelay
 from mailbot.tlsutil import client_context
@@ -46,41 +47,116 @@ class PermanentFailure(SmtpFailure):
 
 
 def send(raw: bytes, *, envelope_sender: str, recipient: str, relay: SmtpRelay, password: str | None) -> None:
-    """Deliver `raw` to `recipient` through `relay`; return only once it answered 250."""
-    where = f"{relay.host}:{relay.port}"
-    if relay.security == "none" and not _is_loopback(relay.host):
-        raise TemporaryFailure(f"refusing to send in clear to {where}: security 'none' is for a loopback relay only",
-                               unreachable=True)
-    try:
-        client = _connect(relay)
-    except smtplib.SMTPResponseException as exc:   # e.g. 421 or 554 greeting
-        raise TemporaryFailure(f"relay {where} refused the connection: {_reply(exc)}", unreachable=True) from None
-    except ssl.SSLCertVerificationError as exc:
-        raise TemporaryFailure(f"TLS certificate of {where} not trusted: {exc.verify_message}",
-                               unreachable=True) from None
-    except (OSError, smtplib.SMTPException) as exc:
-        raise TemporaryFailure(f"cannot connect to {where}: {_describe(exc)}", unreachable=True) from None
-    try:
-        _secure(client, relay, where)
-        _login(client, relay, password, where)
-        _transmit(client, raw, envelope_sender, recipient, where)
-    except SmtpFailure:
-        client.close()
-        raise
-    except smtplib.SMTPResponseException as exc:
-        client.close()
-        raise _classify(exc, f"relay {where} failed") from None
-    except (OSError, smtplib.SMTPException) as exc:
-        client.close()
-        # Includes timeouts and a connection dropped before the final reply:
-        # the message may or may not have been taken; retry (at-least-once).
-        raise TemporaryFailure(f"connection to {where} failed: {_describe(exc)}") from None
-    # The relay answered 250 to DATA: the message is its responsibility now.
-    # Nothing after this point may turn that into a failure (and a resend).
-    try:
-        client.quit()
-    except (OSError, smtplib.SMTPException):
-        client.close()
+    """Deliver `raw` to `recipient` through `relay` on a connection of its own; return only
+    once the relay answered 250."""
+    with Session(relay, password) as session:
+        session.send(raw, envelope_sender=envelope_sender, recipient=recipient)
+
+
+class Session:
+    """One connection to the relay, reused for the notices sent one after another: the TLS
+    handshake and AUTH are paid once per burst, not once per notice. Failures are raised as
+    `send()` raises them; a connection that broke is dropped and the next notice opens a
+    fresh one. One thread at a time."""
+
+    # A connection unused this long is checked with NOOP before the next notice: relays
+    # drop idle clients (RFC 5321 §4.5.3.2.7 suggests 5 minutes), and a notice must not be
+    # given to a connection that is already gone.
+    CHECK_AFTER_SECONDS = 2.0
+
+    def __init__(self, relay: SmtpRelay, password: str | None):
+        self.relay = relay
+        self.password = password
+        self.where = f"{relay.host}:{relay.port}"
+        self._client: smtplib.SMTP | None = None
+        self._used = 0.0
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def idle_seconds(self) -> float | None:
+        """Seconds since the open connection was last used; None when none is open."""
+        return None if self._client is None else time.monotonic() - self._used
+
+    def send(self, raw: bytes, *, envelope_sender: str, recipient: str) -> None:
+        if self._client is not None and time.monotonic() - self._used > self.CHECK_AFTER_SECONDS:
+            if not self._alive():
+                self._drop()
+        if self._client is None:
+            self._client = self._open()
+        try:
+            _transmit(self._client, raw, envelope_sender, recipient, self.where)
+        except SmtpFailure:
+            # A refused recipient or message (4xx/5xx) leaves the session usable (smtplib
+            # sent RSET); a reply of -1 means the connection is gone.
+            if not self._alive_after_reply():
+                self._drop()
+            raise
+        except (OSError, smtplib.SMTPException) as exc:
+            self._drop()
+            # Includes timeouts and a connection dropped before the final reply:
+            # the message may or may not have been taken; retry (at-least-once).
+            raise TemporaryFailure(f"connection to {self.where} failed: {_describe(exc)}") from None
+        # The relay answered 250 to DATA: the message is its responsibility now.
+        self._used = time.monotonic()
+
+    def close(self) -> None:
+        """QUIT and close (nothing after a 250 may turn into a failure)."""
+        client, self._client = self._client, None
+        if client is None:
+            return
+        try:
+            client.quit()
+        except (OSError, smtplib.SMTPException):
+            client.close()
+
+    def _open(self) -> smtplib.SMTP:
+        relay, where = self.relay, self.where
+        if relay.security == "none" and not _is_loopback(relay.host):
+            raise TemporaryFailure(f"refusing to send in clear to {where}: security 'none' is for a loopback "
+                                   "relay only", unreachable=True)
+        try:
+            client = _connect(relay)
+        except smtplib.SMTPResponseException as exc:   # e.g. 421 or 554 greeting
+            raise TemporaryFailure(f"relay {where} refused the connection: {_reply(exc)}",
+                                   unreachable=True) from None
+        except ssl.SSLCertVerificationError as exc:
+            raise TemporaryFailure(f"TLS certificate of {where} not trusted: {exc.verify_message}",
+                                   unreachable=True) from None
+        except (OSError, smtplib.SMTPException) as exc:
+            raise TemporaryFailure(f"cannot connect to {where}: {_describe(exc)}", unreachable=True) from None
+        try:
+            _secure(client, relay, where)
+            _login(client, relay, self.password, where)
+        except SmtpFailure:
+            client.close()
+            raise
+        except smtplib.SMTPResponseException as exc:
+            client.close()
+            raise _classify(exc, f"relay {where} failed") from None
+        except (OSError, smtplib.SMTPException) as exc:
+            client.close()
+            raise TemporaryFailure(f"connection to {where} failed: {_describe(exc)}") from None
+        return client
+
+    def _alive(self) -> bool:
+        try:
+            return self._client is not None and self._client.noop()[0] == 250
+        except (OSError, smtplib.SMTPException):
+            return False
+
+    def _alive_after_reply(self) -> bool:
+        client = self._client
+        return client is not None and getattr(client, "sock", None) is not None
+
+    def _drop(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            client.close()
 
 
 def _login(client: smtplib.SMTP, relay: SmtpRelay, password: str | None, where: str) -> None:

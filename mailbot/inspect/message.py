@@ -56,7 +56,7 @@ def _inspect_pdf(data: bytes, trust: Any) -> tuple[int | None, dict | None, tupl
     """Pages and signature report of one PDF. Imported lazily: pyHanko is heavy."""
     from .pdf import pdf_facts
 
-    facts = pdf_facts(data)
+    facts = pdf_facts(data, text=False)     # the text is read once, by read_fields
     flags: tuple[str, ...] = ("pdf-unreadable",) if facts.error else ()
     signature = None
     if trust is not None:

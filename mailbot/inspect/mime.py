@@ -4,12 +4,20 @@ Pure and defensive. The modern email policy is tried first; when it raises
 (it can, on malformed headers — see PITFALLS) compat32 takes over. Every
 header access is guarded, nesting and part counts are capped, forwarded
 messages (message/rfc822) are walked into, and filenames are sanitised.
+
+Big messages are parsed with their large base64-looking bodies "lifted" out
+first (see _lift): the email package keeps a body as a str, splits it into
+lines and joins and re-encodes it again when decoding, which costs several
+copies of a 25 MB attachment. The parser only sees a small skeleton with one
+token line per lifted run; the walk decodes the original bytes in one step.
 """
 
 from __future__ import annotations
 
+import binascii
 import html
 import re
+import secrets
 import unicodedata
 from dataclasses import dataclass, field
 from email import policy
@@ -19,7 +27,11 @@ from email.utils import getaddresses, parsedate_to_datetime
 from html.parser import HTMLParser
 
 from ..config import Limits
+from ..headercache import CachedHeaderRegistry
 from ..model import Reason
+
+# policy.default, with each header class built once (see mailbot/headercache.py).
+MODERN = policy.default.clone(header_factory=CachedHeaderRegistry())
 
 
 @dataclass
@@ -226,16 +238,141 @@ def _payload(part: Message) -> bytes | None:
     return data if isinstance(data, bytes) else None
 
 
+# -- lifting big base64 bodies --------------------------------------------
+#
+# Only for messages of LIFT_MIN_MESSAGE bytes or more: maximal runs of whole
+# lines made only of base64 alphabet characters, LIFT_MIN_RUN bytes or more,
+# are cut out of the raw bytes and each replaced by ONE line holding a token
+# (also only alphabet characters). The runs are not copied: they are sliced
+# out of `raw` again, through a memoryview, when the part is decoded.
+#
+# Why the skeleton parses exactly like the original: the parser classifies a
+# line only as a boundary ("--..."), a header or continuation (needs ":", a
+# leading space/tab or "From "), a blank line, or other. A run line has at
+# least one character, all of [A-Za-z0-9+/=], so it is always "other"; so is
+# the token line. A run therefore never swallows a boundary, a header or the
+# blank line ending a header block; and where a run follows part headers with
+# no blank line, the parser ends the headers at the first "other" line, the
+# token as well as the original. Replacing N "other" lines by one "other"
+# line changes nothing but that part's body text, which _restore puts back.
+# The final line break of a run stays in the skeleton, so whatever the parser
+# does with it (the one before a boundary is dropped) it does in both cases.
+# The top-level header block is never scanned, as a matter of caution.
+
+LIFT_MIN_MESSAGE = 1 << 20
+LIFT_MIN_RUN = 256 * 1024
+_LIFT_WORD = b"MAILBOTLIFT"
+
+# A run starts right after a "\n" (so at a line start, for "\n" and "\r\n"
+# endings), and its first line has at least 32 alphabet characters: every
+# real base64 body has such lines, and hostile input made of millions of tiny
+# runs cannot then create millions of match objects. Possessive quantifiers
+# never backtrack, and a failed attempt only reads one line, so the scan is
+# linear; the literal "\n" prefix lets the regex engine skip ahead quickly.
+_B64_RUN = re.compile(rb"\n((?:[A-Za-z0-9+/=]{32,}+\r?\n)(?:[A-Za-z0-9+/=]++\r?\n)*+)")
+_B64_BYTE = re.compile(rb"[A-Za-z0-9+/=]")
+_UUENCODE = ("x-uuencode", "uuencode", "uue", "x-uue")
+
+
+@dataclass
+class _Lifted:
+    raw: memoryview                     # the original message; runs are sliced from it
+    spans: list[tuple[int, int]]        # (start, end) of each run, final line break excluded
+    prefix: str                         # token prefix; token i is prefix + str(i)
+    token: re.Pattern[str]
+
+
+def _lift(raw: bytes, block: int) -> tuple[bytes, _Lifted | None]:
+    """The skeleton to parse and what was lifted from it; (raw, None) when nothing was."""
+    spans = []
+    for match in _B64_RUN.finditer(raw, block):
+        start, end = match.span(1)
+        end -= 2 if raw[end - 2:end] == b"\r\n" else 1      # keep the final line break
+        if end - start >= LIFT_MIN_RUN:
+            spans.append((start, end))
+    if not spans:
+        return raw, None
+    prefix = _LIFT_WORD + secrets.token_hex(8).encode()
+    while prefix in raw:                # a token must never occur in the original
+        prefix = _LIFT_WORD + secrets.token_hex(8).encode()
+    view = memoryview(raw)
+    pieces: list[bytes | memoryview] = []
+    pos = 0
+    for index, (start, end) in enumerate(spans):
+        pieces += [view[pos:start], prefix + b"%d" % index]
+        pos = end
+    pieces.append(view[pos:])
+    text_prefix = prefix.decode("ascii")
+    return b"".join(pieces), _Lifted(view, spans, text_prefix, re.compile(re.escape(text_prefix) + r"(\d+)"))
+
+
+def _decode_base64(pieces: list[bytes | memoryview]) -> bytes:
+    """What get_payload(decode=True) gives for these base64 body bytes, byte for byte.
+
+    email does decode_b(b"".join(body.splitlines())): strict decoding with the
+    padding fixed, else lenient, else lenient with "==" added, else the
+    encoded text itself. Lenient a2b_base64 skips every byte outside the
+    alphabet (line breaks included), so pieces without an alphabet byte can be
+    left out and one lifted run is decoded straight from the memoryview.
+    """
+    data = [p for p in pieces if isinstance(p, memoryview) or _B64_BYTE.search(p)]
+    joined = data[0] if len(data) == 1 else b"".join(data)
+    try:
+        return binascii.a2b_base64(joined)
+    except binascii.Error:
+        pass
+    try:
+        return binascii.a2b_base64(bytes(joined) + b"==")
+    except binascii.Error:
+        return b"".join(b"".join(pieces).splitlines())
+
+
+def _restore(part: Message, body: str, lifted: _Lifted) -> bytes | None:
+    """Decode a leaf whose body holds lift tokens, as _payload would the original."""
+    try:
+        pieces: list[bytes | memoryview] = []
+        pos = 0
+        for match in lifted.token.finditer(body):
+            # The bytes parser decodes with ascii/surrogateescape: this is the exact inverse.
+            pieces.append(body[pos:match.start()].encode("ascii", "surrogateescape"))
+            start, end = lifted.spans[int(match.group(1))]
+            pieces.append(lifted.raw[start:end])
+            pos = match.end()
+        pieces.append(body[pos:].encode("ascii", "surrogateescape"))
+        cte = str(part.get("content-transfer-encoding", "")).lower()    # as email computes it
+        if cte == "base64":
+            return _decode_base64(pieces)
+        if cte == "quoted-printable":
+            return binascii.a2b_qp(b"".join(pieces))                    # what quopri.decodestring does
+        if cte in _UUENCODE:          # rare: put the text back and let email decode it
+            part.set_payload(b"".join(pieces).decode("ascii", "surrogateescape"))
+            return _payload(part)
+        return b"".join(pieces)       # 7bit, 8bit, binary, none or unknown: the bytes as they are
+    except Exception:  # noqa: BLE001
+        return None
+
+
 _EXT_FOR_TYPE = {"application/pdf": ".pdf", "text/plain": ".txt", "text/html": ".html"}
 
 
 class _Walker:
-    def __init__(self, parsed: ParsedMessage, limits: Limits):
+    def __init__(self, parsed: ParsedMessage, limits: Limits, lifted: _Lifted | None = None):
         self.parsed = parsed
         self.limits = limits
+        self.lifted = lifted
         self.count = 0
         self.body_html: str | None = None
         self.stopped = False
+
+    def payload(self, part: Message) -> bytes | None:
+        if self.lifted is not None:
+            # The raw body, not get_payload(decode=False): that one returns
+            # text decoded with the charset and "replace" when the body has
+            # non-ASCII bytes, which cannot be turned back into the bytes.
+            body = getattr(part, "_payload", None)
+            if isinstance(body, str) and self.lifted.prefix in body:
+                return _restore(part, body, self.lifted)
+        return _payload(part)
 
     def walk(self, part: Message, depth: int) -> None:
         if self.stopped:
@@ -277,7 +414,7 @@ class _Walker:
         name = _filename_of(part)
         disposition = _disposition(part)
         is_body_text = (not name and disposition != "attachment" and ctype in ("text/plain", "text/html"))
-        payload = _payload(part)
+        payload = self.payload(part)
         if payload is None:
             if name or disposition == "attachment":
                 self.parsed.problems.append(problem(
@@ -328,10 +465,13 @@ def _longest_header_field(raw: bytes, block: int) -> int:
     return longest
 
 
-def parse_message(raw: bytes, limits: Limits) -> ParsedMessage:
-    """Parse untrusted bytes. Never raises; problems are reported in the result."""
+def parse_message(raw: bytes, limits: Limits, lift: bool = True) -> ParsedMessage:
+    """Parse untrusted bytes. Never raises; problems are reported in the result.
+
+    `lift=False` turns lifting off (tests compare both ways).
+    """
     parsed = ParsedMessage(readable=False)
-    if not raw.strip():
+    if not raw or raw.isspace():     # raw.strip() would copy a 40 MB message
         parsed.problems.append(problem("empty_message", "Thư rỗng.", "the message is empty"))
         return parsed
     if len(raw) > limits.max_message_bytes:
@@ -354,11 +494,19 @@ def parse_message(raw: bytes, limits: Limits) -> ParsedMessage:
             "not parsed"))
         return parsed
 
-    msg: Message | None = None
-    for pol in (policy.default, policy.compat32):
+    # All checks above are on the original bytes; the parser sees the skeleton.
+    skeleton, lifted = raw, None
+    if lift and len(raw) >= LIFT_MIN_MESSAGE:
         try:
-            msg = BytesParser(policy=pol).parsebytes(raw)
-            if pol is policy.default:
+            skeleton, lifted = _lift(raw, block)
+        except Exception:  # noqa: BLE001 - then parse the original, as without lifting
+            skeleton, lifted = raw, None
+
+    msg: Message | None = None
+    for pol in (MODERN, policy.compat32):
+        try:
+            msg = BytesParser(policy=pol).parsebytes(skeleton)
+            if pol is MODERN:
                 # Touch the structure once: policy.default raises lazily on some headers.
                 _collect_headers(msg, parsed)
             break
@@ -376,7 +524,8 @@ def parse_message(raw: bytes, limits: Limits) -> ParsedMessage:
         parsed.problems.append(problem("no_headers", "Không đọc được tiêu đề thư.", "no readable header"))
         return parsed
 
-    walker = _Walker(parsed, limits)
+    del skeleton
+    walker = _Walker(parsed, limits, lifted)
     try:
         walker.walk(msg, 0)
     except RecursionError:

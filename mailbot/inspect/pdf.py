@@ -50,8 +50,11 @@ class PdfFacts:
         return self.error is None
 
 
-def pdf_facts(data: bytes) -> PdfFacts:
-    """Page count and first/last page text of a PDF. Never raises."""
+def pdf_facts(data: bytes, *, text: bool = True) -> PdfFacts:
+    """Page count and first/last page text of a PDF. Never raises.
+
+    `text=False` skips the page texts (left empty): the message inspection reads the
+    main document's text once, through `extract.extract_text`, not here as well."""
     if b"%PDF-" not in data[:1024]:
         return PdfFacts(None, "", "", False, "not a PDF file (no %PDF- header)")
     if len(data) > MAX_PDF_BYTES:
@@ -60,13 +63,13 @@ def pdf_facts(data: bytes) -> PdfFacts:
         from pypdf import apply_configuration
 
         with apply_configuration(**_PYPDF_LIMITS):
-            return _read(data)
+            return _read(data, text)
     except Exception as exc:  # noqa: BLE001 - untrusted input, any parser failure
         logger.info("pdf_facts: unreadable PDF: %s", exc)
         return PdfFacts(None, "", "", False, f"unreadable PDF: {_short(exc)}")
 
 
-def _read(data: bytes) -> PdfFacts:
+def _read(data: bytes, text: bool) -> PdfFacts:
     from pypdf import PdfReader
 
     reader = PdfReader(BytesIO(data), strict=False)
@@ -76,6 +79,8 @@ def _read(data: bytes) -> PdfFacts:
     count = len(reader.pages)
     if count == 0:
         return PdfFacts(0, "", "", encrypted, "PDF has no pages")
+    if not text:
+        return PdfFacts(count, "", "", encrypted, None)
     first = _page_text(reader, 0)
     last = first if count == 1 else _page_text(reader, count - 1)
     return PdfFacts(count, first, last, encrypted, None)

@@ -149,7 +149,10 @@ def _unfold(value: str) -> str:
 
 def _headers(raw: bytes) -> list[tuple[str, str]]:
     """The outer header block in order, as (name, unfolded raw value)."""
-    msg = BytesParser(policy=policy.compat32).parsebytes(raw, headersonly=True)
+    # Only the header block is handed to the parser: with headersonly it would still
+    # decode and split the whole body (megabytes of attachments) into lines.
+    end = min((i for i in (raw.find(b"\r\n\r\n"), raw.find(b"\n\n")) if i >= 0), default=len(raw))
+    msg = BytesParser(policy=policy.compat32).parsebytes(raw[:end] + b"\n\n", headersonly=True)
     out = []
     for name, value in msg.items():
         try:

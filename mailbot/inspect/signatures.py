@@ -207,7 +207,7 @@ def _verify(data: bytes, trust: TrustStore, facts) -> dict:
             raise
         from .pdf import pdf_facts   # pypdf recovers files pyHanko will not open
 
-        if pdf_facts(data).error is None:
+        if pdf_facts(data, text=False).error is None:
             return _document_report([])
         raise
     fields = _signature_fields(reader)

@@ -54,6 +54,7 @@ class Captured:
     raw: bytes
     tls: bool               # the transaction ran inside TLS
     login: str | None       # the authenticated user, if any
+    peer: tuple | None = None   # the client's (host, port): one value per connection
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,8 @@ class _Handler:
         tls = transport is not None and transport.get_extra_info("ssl_object") is not None
         login = session.auth_data.login.decode() if isinstance(session.auth_data, LoginPassword) else None
         raw = envelope.original_content if envelope.original_content is not None else envelope.content
-        self.relay._capture(Captured(envelope.mail_from, list(envelope.rcpt_tos), bytes(raw), tls, login))
+        self.relay._capture(Captured(envelope.mail_from, list(envelope.rcpt_tos), bytes(raw), tls, login,
+                                     tuple(session.peer) if session.peer else None))
         return "250 2.0.0 Ok: queued"
 
 
