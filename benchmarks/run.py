@@ -56,12 +56,12 @@ SIZES = {
     # tp: messages per throughput run; drift: messages of the all-cores run whose RSS is followed;
     # latency: open-loop arrivals (Poisson, `rate` per second); search: register entries.
     "quick": dict(tp=300, drift=2000, latency=80, rate=1.5, search=100_000, search_reps=5,
-                  commit_reps=40, prim_reps=15, backlog=24),
+                  commit_reps=40, prim_reps=15, backlog=64),
     # smoke: seconds-long check that every phase works (numbers meaningless)
     "smoke": dict(tp=40, drift=80, latency=10, rate=3, search=5000, search_reps=2,
                   commit_reps=5, prim_reps=3, backlog=8),
     "full": dict(tp=1000, drift=10_000, latency=400, rate=1.5, search=1_000_000, search_reps=5,
-                 commit_reps=100, prim_reps=30, backlog=24),
+                 commit_reps=100, prim_reps=30, backlog=64),
 }
 
 TARGETS = {
@@ -664,8 +664,9 @@ def timeit(fn: Callable[[], Any], reps: int, warm: int = 2) -> dict:
     return {"median": statistics.median(times), "p95": pct(times, 95), "min": min(times), "n": reps}
 
 
-def phase_primitives(ctx: Ctx) -> None:
-    """The raw libraries and servers on the typical message, in this process, one at a time."""
+def phase_primitives(ctx: Ctx, key: str = "primitives", idle_delay: bool = True) -> None:
+    """The raw libraries and servers on the typical message, in this process, one at a time.
+    Stored under `key`; `idle_delay=False` skips Dovecot's IDLE notification delay."""
     import email
     from email import policy
 
@@ -709,14 +710,25 @@ def phase_primitives(ctx: Ctx) -> None:
     crls = [asn1_crl.CertificateList.load(Path(ctx.work.trust_files[k]).read_bytes())
             for k in ("crl_root", "crl_inter")]
 
-    def pyhanko_validate():
-        r = PdfFileReader(io.BytesIO(pdf), strict=False)
-        sig = r.embedded_signatures[0]
-        vc = ValidationContext(trust_roots=roots, other_certs=inters, crls=crls, allow_fetching=False)
-        status = validate_pdf_signature(sig, signer_validation_context=vc)
-        assert status.bottom_line, status
+    from pyhanko.pdf_utils import generic as pyhanko_generic
 
-    db_dir = ctx.workdir / "prim-db"
+    from mailbot.inspect import pyhanko_speedups
+
+    stock_hex_reader = pyhanko_speedups.original()    # pyHanko as shipped, even if mailbot's is installed
+
+    def pyhanko_validate():
+        installed = pyhanko_generic.read_hex_string_from_stream
+        pyhanko_generic.read_hex_string_from_stream = stock_hex_reader
+        try:
+            r = PdfFileReader(io.BytesIO(pdf), strict=False)
+            sig = r.embedded_signatures[0]
+            vc = ValidationContext(trust_roots=roots, other_certs=inters, crls=crls, allow_fetching=False)
+            status = validate_pdf_signature(sig, signer_validation_context=vc)
+            assert status.bottom_line, status
+        finally:
+            pyhanko_generic.read_hex_string_from_stream = installed
+
+    db_dir = ctx.workdir / f"prim-db-{key}"
     db_dir.mkdir()
     conn = sqlite3.connect(str(db_dir / "commit.sqlite3"), isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
@@ -821,6 +833,15 @@ def phase_primitives(ctx: Ctx) -> None:
     client.logout()
     conn.close()
 
+    total = sum(v["median"] for v in prims.values())
+    out.update(primitives=prims, extras=extras, sum_seconds=total,
+               sum_note="sum of medians of the primitives listed in the issue (IDLE delay excluded: "
+                        "it adds latency, not CPU per message)")
+    ctx.results[key] = out
+    log(f"{key}: sum {ms(total)} per typical message")
+    if not idle_delay:
+        return
+
     # Dovecot's own IDLE notification delay: APPEND by one session → EXISTS seen by another in IDLE.
     idler = IMAPClient("127.0.0.1", port=ctx.dovecot.port, ssl=False, timeout=30)
     idler.login(user, ctx.dovecot.users[user])
@@ -846,13 +867,7 @@ def phase_primitives(ctx: Ctx) -> None:
     appender.logout()
     extras["dovecot_idle_notification"] = {"median": statistics.median(delays), "p95": pct(delays, 95),
                                            "min": min(delays), "max": max(delays), "n": len(delays)}
-    total = sum(v["median"] for v in prims.values())
-    out.update(primitives=prims, extras=extras, sum_seconds=total,
-               sum_note="sum of medians of the primitives listed in the issue (IDLE delay excluded: "
-                        "it adds latency, not CPU per message)")
-    ctx.results["primitives"] = out
-    log(f"primitives: sum {ms(total)} per typical message; IDLE notification median "
-        f"{ms(extras['dovecot_idle_notification']['median'])}")
+    log(f"IDLE notification median {ms(extras['dovecot_idle_notification']['median'])}")
 
 
 def _der(data: bytes) -> bytes:
@@ -980,6 +995,10 @@ def phase_throughput(ctx: Ctx) -> None:
     one_cpu = {min(os.sched_getaffinity(0))}
     out["one_core"] = steady("tp-onecore", "tp0", one_cpu)
     log(f"throughput, one core (pinned to CPU {min(one_cpu)}, 1 worker): {out['one_core']['msgs_per_s']:.2f} msg/s")
+    if "primitives" in ctx.results:
+        # The host's speed drifts on a shared VM: the primitives are measured again right
+        # after the one-core run, and the ratio uses the mean of both sums.
+        phase_primitives(ctx, key="primitives_after_one_core", idle_delay=False)
     # One worker, not pinned: what `inspect_workers: 1` gives (the daemon's threads use another core).
     out["one_worker"] = steady("tp-1worker", "tp1", None)
     rate1 = out["one_worker"]["msgs_per_s"]
@@ -1622,15 +1641,23 @@ def machine() -> dict:
     return info
 
 
+def primitive_sum(r: dict) -> float:
+    """The primitive sum the ratio uses: the mean of the measurement at the start and the one
+    right after the one-core run (when there is one)."""
+    sums = [r[k]["sum_seconds"] for k in ("primitives", "primitives_after_one_core") if r.get(k)]
+    return sum(sums) / len(sums)
+
+
 def verdicts(r: dict) -> list[tuple[str, str, str, str]]:
     """(target, measured, goal, MET/MISSED) rows."""
     rows = []
     prim, tp = r.get("primitives"), r.get("throughput")
     if prim and tp:
         base = tp.get("one_core") or tp["one_worker"]
-        ratio = base["per_message_s"] / prim["sum_seconds"]
+        total = primitive_sum(r)
+        ratio = base["per_message_s"] / total
         rows.append(("one core vs primitive sum", f"{ratio:.2f}× the sum ({base['msgs_per_s']:.2f} msg/s "
-                     f"vs 1/sum = {1 / prim['sum_seconds']:.2f} msg/s)", "≤ 1.25×", "MET" if ratio <= 1.25 else "MISSED"))
+                     f"vs 1/sum = {1 / total:.2f} msg/s)", "≤ 1.25×", "MET" if ratio <= 1.25 else "MISSED"))
     if tp:
         x = tp.get("all_vs_one_core", tp["all_vs_one"])
         rows.append(("all cores vs one core", f"{x:.2f}× ({tp['all_cores']['msgs_per_s']:.2f} msg/s)",
@@ -1678,6 +1705,11 @@ def render(r: dict) -> str:
         for k, v in p["primitives"].items():
             L.append(f"  {k:<32} {ms(v['median']):>10}")
         L.append(f"  {'SUM':<32} {ms(p['sum_seconds']):>10}   → 1/sum = {1 / p['sum_seconds']:.2f} msg/s")
+        again = r.get("primitives_after_one_core")
+        if again:
+            L.append(f"  measured again right after the one-core run: SUM {ms(again['sum_seconds'])} ("
+                     + ", ".join(f"{k} {ms(v['median'])}" for k, v in again["primitives"].items())
+                     + f"); the ratios use the mean, {ms(primitive_sum(r))}")
         L.append("  not in the sum:")
         for k, v in p["extras"].items():
             L.append(f"  {k:<32} {ms(v['median']):>10}" if len(k) <= 32 else f"  {k}  {ms(v['median'])}")
@@ -1696,9 +1728,10 @@ def render(r: dict) -> str:
         L.append(f"  same run over all {tp['rss_drift']['messages']:,} msgs: {a['overall_msgs_per_s']:.2f} msg/s overall, "
                  f"{a['last_10pct_msgs_per_s']:.2f} msg/s in the last 10 %")
         if p:
+            total = primitive_sum(r)
             L.append("  mailbot per-message cost / primitive sum: "
-                     + (f"one core {c1['per_message_s'] / p['sum_seconds']:.2f}, " if c1 else "")
-                     + f"1 worker {o['per_message_s'] / p['sum_seconds']:.2f}")
+                     + (f"one core {c1['per_message_s'] / total:.2f}, " if c1 else "")
+                     + f"1 worker {o['per_message_s'] / total:.2f}")
         for label, run_ in ((("one core", c1),) if c1 else ()) + (("1 worker", o), (f"{a['inspect_workers']} workers", a)):
             c = run_.get("cpu")
             if c:
@@ -1870,7 +1903,7 @@ def main() -> int:
         log(f"workdir {workdir}; building the workload (seed {args.seed})")
         work = Workload(workdir, args.seed)
         dovecot = Dovecot(workdir)
-        users = [f"bench{i}" for i in range(1, 9)]
+        users = [f"bench{i}" for i in range(1, 11)]
         for u in users:
             dovecot.add_user(u, password=f"pw-{u}")
         stack.callback(dovecot.cleanup)

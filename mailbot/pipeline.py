@@ -15,7 +15,7 @@ import sqlite3
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Sequence
+from typing import Any, Iterable, Sequence
 from zoneinfo import ZoneInfo
 
 import sqlite_utils
@@ -83,8 +83,24 @@ class Pipeline:
                 mailbox: str | None = None, envelope_from: str | None = None,
                 envelope_to: Sequence[str] = ()) -> Received:
         """Store the raw bytes durably and record them. Nothing can be lost after this."""
-        delivered_at = (delivered_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
+        delivered_at = delivered_at or datetime.now(timezone.utc)
         sha256, path = self.spool.store(raw)
+        return self._record(sha256, path, len(raw), source=source, delivered_at=delivered_at, mailbox=mailbox,
+                            envelope_from=envelope_from, envelope_to=envelope_to)
+
+    def receive_stream(self, chunks: Iterable[bytes], *, source: str, delivered_at: datetime | None = None,
+                       mailbox: str | None = None, envelope_from: str | None = None,
+                       envelope_to: Sequence[str] = ()) -> Received:
+        """`receive()` of a message given in pieces, never held whole in memory (big IMAP
+        messages). If `chunks` raises, nothing is stored or recorded."""
+        delivered_at = delivered_at or datetime.now(timezone.utc)
+        sha256, path, size = self.spool.store_chunks(chunks)
+        return self._record(sha256, path, size, source=source, delivered_at=delivered_at, mailbox=mailbox,
+                            envelope_from=envelope_from, envelope_to=envelope_to)
+
+    def _record(self, sha256: str, path, size: int, *, source: str, delivered_at: datetime,
+                mailbox: str | None, envelope_from: str | None, envelope_to: Sequence[str]) -> Received:
+        delivered_at = delivered_at.astimezone(timezone.utc)
         crash_point("after-spool")
         with dbmod.transaction(self.db) as conn:
             row = conn.execute("SELECT id FROM messages WHERE sha256 = ?", (sha256,)).fetchone()
@@ -94,11 +110,11 @@ class Pipeline:
             cur = conn.execute(
                 "INSERT INTO messages(sha256, size, spool_path, source, mailbox, envelope_from, envelope_to, "
                 "delivered_at, spooled_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (sha256, len(raw), str(path), source, mailbox, envelope_from,
+                (sha256, size, str(path), source, mailbox, envelope_from,
                  json.dumps(list(envelope_to)), delivered_at.isoformat(),
                  datetime.now(timezone.utc).isoformat()))
-            audit(conn, "received", message=cur.lastrowid, source=source, size=len(raw), sha256=sha256)
-        log.info("received message %s (%d bytes, %s, sha256 %s…)", cur.lastrowid, len(raw), source, sha256[:12])
+            audit(conn, "received", message=cur.lastrowid, source=source, size=size, sha256=sha256)
+        log.info("received message %s (%d bytes, %s, sha256 %s…)", cur.lastrowid, size, source, sha256[:12])
         return Received(cur.lastrowid, sha256, False)
 
     def receive_oversize(self, *, mailbox: str, size: int, delivered_at: datetime | None,

@@ -8,9 +8,12 @@ it. Storing the same bytes twice is a no-op.
 from __future__ import annotations
 
 import hashlib
+import os
+import tempfile
 from pathlib import Path
+from typing import Iterable
 
-from .durable import write_durably
+from .durable import fsync_folder, write_durably
 
 
 class Spool:
@@ -27,6 +30,37 @@ class Spool:
         if not (final.exists() and final.stat().st_size == len(raw)):
             write_durably(final, raw)
         return sha256, final
+
+    def store_chunks(self, chunks: Iterable[bytes]) -> tuple[str, Path, int]:
+        """`store()` of a message that arrives in pieces (a big IMAP message): written and
+        hashed as it comes, so it is never whole in memory. Returns (sha256, path, size).
+        If `chunks` raises, nothing is kept and the exception goes on."""
+        digest, size = hashlib.sha256(), 0
+        fd, tmp = tempfile.mkstemp(prefix=".incoming.", suffix=".tmp", dir=self.root)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                for chunk in chunks:
+                    digest.update(chunk)
+                    handle.write(chunk)
+                    size += len(chunk)
+                handle.flush()
+                os.fsync(handle.fileno())
+            sha256 = digest.hexdigest()
+            final = self.path_for(sha256)
+            if final.exists() and final.stat().st_size == size:
+                os.unlink(tmp)
+                return sha256, final, size
+            created = not final.parent.exists()
+            final.parent.mkdir(parents=True, exist_ok=True)
+            if created:
+                fsync_folder(self.root)
+            os.replace(tmp, final)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        fsync_folder(final.parent)
+        fsync_folder(self.root)          # the temporary file's entry is gone from here
+        return sha256, final, size
 
     def load(self, sha256: str) -> bytes:
         return self.path_for(sha256).read_bytes()

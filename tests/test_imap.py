@@ -473,6 +473,41 @@ def test_oversize_message_is_not_downloaded(dovecot, user, tmp_path):
     assert rows[0][0] == len(big) and rows[0][1] == "review"
 
 
+class StreamingPipeline(FakePipeline):
+    """FakePipeline that also takes big messages in pieces, keeping what it was given."""
+
+    taken: dict[str, list[int]] = {}
+
+    def receive_stream(self, chunks, *, source, delivered_at, mailbox=None, envelope_from=None, envelope_to=()):
+        pieces = [bytes(c) for c in chunks]
+        raw = b"".join(pieces)
+        StreamingPipeline.taken[hashlib.sha256(raw).hexdigest()] = [len(p) for p in pieces]
+        return self.receive(raw, source=source, delivered_at=delivered_at, mailbox=mailbox)
+
+
+def test_big_message_is_fetched_in_pieces_in_order_with_the_small_ones(dovecot, user, tmp_path, monkeypatch):
+    monkeypatch.setattr(imapmod, "STREAM_CHUNK_BYTES", 64 * 1024)
+    rules = make_rules(tmp_path, dovecot, [{"user": user}])
+    small_before, big, small_after = message("Giấy mời 1"), message("Hồ sơ lớn", size=300_000), message("Giấy mời 2")
+    for raw in (small_before, big, small_after):
+        dovecot.append(user, raw)
+    StreamingPipeline.taken = {}
+    with watching(rules, [user], pipeline=StreamingPipeline):
+        wait_for(lambda: dovecot.count(user, "INBOX") == 0, 15, what="inbox emptied")
+    [(sha, pieces)] = StreamingPipeline.taken.items()
+    assert sha == hashlib.sha256(big).hexdigest()                   # the same bytes, whole
+    assert len(pieces) >= 4 and max(pieces) <= 64 * 1024
+    rows = query(rules.db_path, "SELECT sha256 FROM messages ORDER BY id")
+    assert [r[0] for r in rows] == [hashlib.sha256(m).hexdigest() for m in (small_before, big, small_after)]
+    assert subjects(dovecot, user, DONE) == ["Giấy mời 1", "Hồ sơ lớn", "Giấy mời 2"]
+
+
+def test_plan_batches_streams_big_messages_alone():
+    sizes = {1: 10, 2: 80, 3: 10, 4: 500}
+    plan = plan_batches([1, 2, 3, 4], sizes, limit=100, max_count=5, max_bytes=1000, stream_above=50)
+    assert plan == [("fetch", [1]), ("stream", [2]), ("fetch", [3]), ("oversize", [4])]
+
+
 def test_crash_between_register_and_move_is_finished_on_restart(dovecot, user, tmp_path, monkeypatch):
     rules = make_rules(tmp_path, dovecot, [{"user": user}])
     dovecot.append(user, message("Quyết định 1"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 __all__ = [
     "TYPE_NAMES", "TYPE_ABBREVIATIONS", "COPY_ABBREVIATIONS", "POSITIONS", "DEPARTMENTS",
@@ -16,6 +17,7 @@ __all__ = [
 ]
 
 
+@lru_cache(maxsize=8192)      # called for the same short lines and words over and over
 def fold_key(text: str) -> str:
     """Accent- and case-free key: "HOÀ BÌNH", "Hòa Bình" and "hoa binh" meet."""
     text = text.replace("đ", "d").replace("Đ", "D")

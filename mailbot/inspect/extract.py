@@ -23,6 +23,7 @@ Untrusted input is bounded everywhere:
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 import posixpath
@@ -33,6 +34,7 @@ import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from xml.parsers import expat
 
 from . import legacy
@@ -237,12 +239,15 @@ def _short(exc: BaseException) -> str:
 
 # -- the entry point ---------------------------------------------------------------------
 
-def extract_text(data: bytes, fmt: str, *, max_chars: int = 200_000) -> ExtractedText:
-    """Text of one attachment of an allowed format (see module doc). Never raises."""
+def extract_text(data: bytes, fmt: str, *, max_chars: int = 200_000, pdf_reader: Any = None) -> ExtractedText:
+    """Text of one attachment of an allowed format (see module doc). Never raises.
+    `pdf_reader`: the pypdf reader `pdf.open_pdf()` already made of these bytes (one parse)."""
     data = bytes(data or b"")
     max_chars = max(0, int(max_chars))
     fmt = (fmt or "").lower()
     reader = _READERS.get(fmt)
+    if fmt == "pdf" and pdf_reader is not None:
+        reader = functools.partial(_pdf, reader=pdf_reader)
     if reader is None:
         return _failed(f"no text extractor for format {fmt!r}")
     if len(data) > _MAX_INPUT:
@@ -1755,7 +1760,7 @@ class _Fragments:
 
 # -- PDF -------------------------------------------------------------------------------------
 
-def _pdf(data: bytes, out: _Out) -> list[str | None]:
+def _pdf(data: bytes, out: _Out, reader: Any = None) -> list[str | None]:
     from pypdf import PdfReader, apply_configuration
 
     from .pdf import _PYPDF_LIMITS, MAX_PDF_BYTES, _decrypt_with_empty_password
@@ -1765,9 +1770,10 @@ def _pdf(data: bytes, out: _Out) -> list[str | None]:
     if len(data) > MAX_PDF_BYTES:
         raise _Refused(f"PDF larger than {MAX_PDF_BYTES} bytes")
     with apply_configuration(**_PYPDF_LIMITS):
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted and not _decrypt_with_empty_password(reader):
-            raise _Refused("encrypted PDF: a password is needed to open it")
+        if reader is None:
+            reader = PdfReader(io.BytesIO(data), strict=False)
+            if reader.is_encrypted and not _decrypt_with_empty_password(reader):
+                raise _Refused("encrypted PDF: a password is needed to open it")
         count = len(reader.pages)
         wanted = sorted({*range(min(PDF_HEAD_PAGES, count)),
                          *range(max(count - PDF_TAIL_PAGES, 0), count)})

@@ -52,21 +52,23 @@ def automated_reason(parsed: ParsedMessage, envelope_from: str | None) -> Reason
     return None
 
 
-def _inspect_pdf(data: bytes, trust: Any) -> tuple[int | None, dict | None, tuple[str, ...]]:
-    """Pages and signature report of one PDF. Imported lazily: pyHanko is heavy."""
-    from .pdf import pdf_facts
+def _inspect_pdf(data: bytes, trust: Any) -> tuple[int | None, dict | None, tuple[str, ...], Any]:
+    """Pages, signature report, flags and the open pypdf reader of one PDF (its text is
+    read later from the same reader, by read_fields). Imported lazily: pyHanko is heavy."""
+    from .pdf import open_pdf
 
-    facts = pdf_facts(data, text=False)     # the text is read once, by read_fields
+    facts, reader = open_pdf(data)
     flags: tuple[str, ...] = ("pdf-unreadable",) if facts.error else ()
     signature = None
     if trust is not None:
         from .signatures import verify_pdf
 
         signature = verify_pdf(data, trust, facts=facts)
-    return facts.pages, signature, flags
+    return facts.pages, signature, flags, reader
 
 
-def _attachment(part, rules: Rules, trust: Any) -> AttachmentReport:
+def _attachment(part, rules: Rules, trust: Any) -> tuple[AttachmentReport, Any]:
+    """The attachment's report, and the pypdf reader of a readable PDF (else None)."""
     data = part.payload
     sha = hashlib.sha256(data).hexdigest()
     if len(data) > rules.limits.max_attachment_bytes:
@@ -76,17 +78,17 @@ def _attachment(part, rules: Rules, trust: Any) -> AttachmentReport:
             f"{rules.limits.max_attachment_bytes // (1024 * 1024)} MB.",
             f"attachment of {len(data)} bytes exceeds the limit")
         return AttachmentReport(part.filename, part.original_filename, part.declared_type, len(data), sha,
-                                None, "", False, reason)
+                                None, "", False, reason), None
     result = classify(data, part.filename, part.declared_type, rules.formats.allowed)
-    pages, signature, extra = None, None, ()
+    pages, signature, extra, reader = None, None, (), None
     if result.allowed and result.format == "pdf":
-        pages, signature, extra = _inspect_pdf(data, trust)
+        pages, signature, extra, reader = _inspect_pdf(data, trust)
     return AttachmentReport(
         filename=part.filename, original_filename=part.original_filename,
         declared_type=part.declared_type, size=len(data), sha256=sha,
         format=result.format, mime=result.mime, allowed=result.allowed, reason=result.reason,
         flags=tuple(result.flags) + extra, pages=pages, signature=signature,
-    )
+    ), reader
 
 
 def main_document(attachments: list[AttachmentReport]) -> int | None:
@@ -97,12 +99,13 @@ def main_document(attachments: list[AttachmentReport]) -> int | None:
     return (pdfs or allowed or [None])[0]
 
 
-def read_fields(part_data: bytes, att: AttachmentReport, subject: str) -> tuple[dict, dict, tuple[str, ...]]:
+def read_fields(part_data: bytes, att: AttachmentReport, subject: str,
+                pdf_reader: Any = None) -> tuple[dict, dict, tuple[str, ...]]:
     """Document fields, their sources and text flags of the main attachment."""
     from .document import read_document
     from .extract import extract_text
 
-    extracted = extract_text(part_data, att.format or "")
+    extracted = extract_text(part_data, att.format or "", pdf_reader=pdf_reader)
     signer = None
     signatures = (att.signature or {}).get("signatures") or []
     if signatures:
@@ -127,10 +130,16 @@ def inspect_message(raw: bytes, rules: Rules, *, envelope_from: str | None = Non
     problems = list(parsed.problems)
     attachments: list[AttachmentReport] = []
     payloads: list[bytes] = []
+    readers: list[Any] = []
     for part in parsed.parts:
         try:
-            attachments.append(_attachment(part, rules, trust))
+            report, reader = _attachment(part, rules, trust)
+            attachments.append(report)
             payloads.append(part.payload)
+            # Only the first allowed PDF can be the main document: keep no other reader.
+            first_pdf = report.allowed and report.format == "pdf" and not any(
+                a.allowed and a.format == "pdf" for a in attachments[:-1])
+            readers.append(reader if first_pdf else None)
         except Exception as exc:  # noqa: BLE001 - a parser bug must not lose the message
             problems.append(problem("attachment_inspection_failed",
                                     f"Không kiểm tra được tệp {part.filename}.",
@@ -139,7 +148,8 @@ def inspect_message(raw: bytes, rules: Rules, *, envelope_from: str | None = Non
     document, sources, doc_flags = {}, {}, ()
     if main is not None:
         try:
-            document, sources, doc_flags = read_fields(payloads[main], attachments[main], parsed.subject)
+            document, sources, doc_flags = read_fields(payloads[main], attachments[main], parsed.subject,
+                                                       readers[main])
         except Exception as exc:  # noqa: BLE001 - fields stay empty; the clerk fills them
             problems.append(problem("document_reading_failed", "Không đọc được nội dung văn bản.",
                                     f"reading {attachments[main].filename!r} failed: {type(exc).__name__}: {exc}"))

@@ -12,6 +12,7 @@ import logging
 import unicodedata
 from dataclasses import dataclass
 from io import BytesIO
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
@@ -55,10 +56,16 @@ def pdf_facts(data: bytes, *, text: bool = True) -> PdfFacts:
 
     `text=False` skips the page texts (left empty): the message inspection reads the
     main document's text once, through `extract.extract_text`, not here as well."""
+    return open_pdf(data, text=text)[0]
+
+
+def open_pdf(data: bytes, *, text: bool = False) -> tuple[PdfFacts, Any]:
+    """`pdf_facts()` and the open pypdf reader (None when unreadable), so that the text can
+    be read from the same parse (`extract.extract_text(..., reader=...)`). Never raises."""
     if b"%PDF-" not in data[:1024]:
-        return PdfFacts(None, "", "", False, "not a PDF file (no %PDF- header)")
+        return PdfFacts(None, "", "", False, "not a PDF file (no %PDF- header)"), None
     if len(data) > MAX_PDF_BYTES:
-        return PdfFacts(None, "", "", False, f"PDF larger than {MAX_PDF_BYTES} bytes")
+        return PdfFacts(None, "", "", False, f"PDF larger than {MAX_PDF_BYTES} bytes"), None
     try:
         from pypdf import apply_configuration
 
@@ -66,24 +73,24 @@ def pdf_facts(data: bytes, *, text: bool = True) -> PdfFacts:
             return _read(data, text)
     except Exception as exc:  # noqa: BLE001 - untrusted input, any parser failure
         logger.info("pdf_facts: unreadable PDF: %s", exc)
-        return PdfFacts(None, "", "", False, f"unreadable PDF: {_short(exc)}")
+        return PdfFacts(None, "", "", False, f"unreadable PDF: {_short(exc)}"), None
 
 
-def _read(data: bytes, text: bool) -> PdfFacts:
+def _read(data: bytes, text: bool) -> tuple[PdfFacts, Any]:
     from pypdf import PdfReader
 
     reader = PdfReader(BytesIO(data), strict=False)
     encrypted = bool(reader.is_encrypted)
     if encrypted and not _decrypt_with_empty_password(reader):
-        return PdfFacts(None, "", "", True, "encrypted PDF: a password is needed to open it")
+        return PdfFacts(None, "", "", True, "encrypted PDF: a password is needed to open it"), None
     count = len(reader.pages)
     if count == 0:
-        return PdfFacts(0, "", "", encrypted, "PDF has no pages")
+        return PdfFacts(0, "", "", encrypted, "PDF has no pages"), None
     if not text:
-        return PdfFacts(count, "", "", encrypted, None)
+        return PdfFacts(count, "", "", encrypted, None), reader
     first = _page_text(reader, 0)
     last = first if count == 1 else _page_text(reader, count - 1)
-    return PdfFacts(count, first, last, encrypted, None)
+    return PdfFacts(count, first, last, encrypted, None), reader
 
 
 def _decrypt_with_empty_password(reader) -> bool:

@@ -220,6 +220,9 @@ def _verify(data: bytes, trust: TrustStore, facts) -> dict:
 def _open(data: bytes):
     from pyhanko.pdf_utils.reader import PdfFileReader
 
+    from .pyhanko_speedups import install
+
+    install()        # block-wise hex strings: the signature's /Contents read fast
     try:
         reader = PdfFileReader(BytesIO(data), strict=False)
     except Exception as exc:  # noqa: BLE001

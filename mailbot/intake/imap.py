@@ -57,6 +57,7 @@ KEYWORD = "$MailbotDone"
 MAX_IDLE_SECONDS = 29 * 60 - 60        # RFC 2177: re-issue IDLE before 29 minutes
 GAP_CHECK_SECONDS = 1.0               # first, short IDLE after each sync (see _idle_loop)
 HEADER_PEEK_BYTES = 64 * 1024          # what we read of an over-size message
+STREAM_CHUNK_BYTES = 4 * 1024 * 1024   # a message bigger than this is fetched in pieces of this size
 GONE = "(gone)"                        # imap_seen.moved_to: the source vanished before we moved it
 
 STATE_SCHEMA = """
@@ -71,6 +72,10 @@ CREATE TABLE IF NOT EXISTS imap_folders (
 );
 CREATE INDEX IF NOT EXISTS imap_seen_pending ON imap_seen(mailbox, folder, uidvalidity, moved_to);
 """
+
+
+class _Vanished(Exception):
+    """The message was expunged while it was being fetched."""
 
 
 class ImapConfigError(Exception):
@@ -96,6 +101,7 @@ class PipelineLike(Protocol):
     def process(self, message: int) -> str | None: ...
 
     # Optional: def receive_oversize(self, *, mailbox, size, delivered_at, summary_headers, source) -> ReceivedLike
+    # Optional: def receive_stream(self, chunks, *, source, delivered_at, mailbox) -> ReceivedLike (big messages)
 
 
 # -- tunables -------------------------------------------------------------------
@@ -187,12 +193,15 @@ def uids_after(found: Iterable[int], last_seen: int) -> list[int]:
 
 
 def plan_batches(uids: Sequence[int], sizes: dict[int, int], *, limit: int,
-                 max_count: int, max_bytes: int) -> list[tuple[str, list[int]]]:
-    """Group UIDs (kept in order) into ("fetch", [...]) batches and ("oversize", [uid]) items.
+                 max_count: int, max_bytes: int, stream_above: int | None = None) -> list[tuple[str, list[int]]]:
+    """Group UIDs (kept in order) into ("fetch", [...]) batches, ("stream", [uid]) and
+    ("oversize", [uid]) items.
 
     A batch holds at most `max_count` messages and `max_bytes` bytes (a single
     message bigger than max_bytes but within `limit` gets a batch of its own).
-    UIDs without a size (vanished since the search) are left out.
+    A message over `stream_above` bytes (and within `limit`) is fetched on its own,
+    in pieces, straight to the spool. UIDs without a size (vanished since the
+    search) are left out.
     """
     plan: list[tuple[str, list[int]]] = []
     batch: list[int] = []
@@ -201,11 +210,12 @@ def plan_batches(uids: Sequence[int], sizes: dict[int, int], *, limit: int,
         size = sizes.get(uid)
         if size is None:
             continue
-        if size > limit:
+        alone = "oversize" if size > limit else "stream" if stream_above is not None and size > stream_above else None
+        if alone:
             if batch:
                 plan.append(("fetch", batch))
                 batch, batch_bytes = [], 0
-            plan.append(("oversize", [uid]))
+            plan.append((alone, [uid]))
             continue
         if batch and (len(batch) >= max_count or batch_bytes + size > max_bytes):
             plan.append(("fetch", batch))
@@ -645,8 +655,10 @@ class ImapWatcher:
         for chunk in _chunks(uids, 500):
             meta.update(client.fetch(chunk, ["RFC822.SIZE", "INTERNALDATE"]))
         sizes = {uid: int(m[b"RFC822.SIZE"]) for uid, m in meta.items() if b"RFC822.SIZE" in m}
+        streaming = getattr(self.pipeline, "receive_stream", None) is not None
         plan = plan_batches(uids, sizes, limit=self.options.max_message_bytes,
-                            max_count=self.options.batch_size, max_bytes=self.options.batch_bytes)
+                            max_count=self.options.batch_size, max_bytes=self.options.batch_bytes,
+                            stream_above=STREAM_CHUNK_BYTES if streaming else None)
         handled = 0
         for kind, batch in plan:
             if self.stop.is_set():
@@ -655,6 +667,9 @@ class ImapWatcher:
                 uid = batch[0]
                 self._take_oversize(uidvalidity, uid, sizes[uid], meta[uid].get(b"INTERNALDATE"))
                 handled += 1
+                continue
+            if kind == "stream":
+                handled += self._take_streamed(uidvalidity, batch[0], meta[batch[0]].get(b"INTERNALDATE"))
                 continue
             bodies = client.fetch(batch, ["BODY.PEEK[]", "INTERNALDATE"])
             for uid in batch:
@@ -674,6 +689,39 @@ class ImapWatcher:
         assert self.pipeline is not None
         received = self.pipeline.receive(raw, source="imap", delivered_at=aware(when),
                                          mailbox=self.mailbox.id)
+        self._took(uidvalidity, uid, received)
+
+    def _take_streamed(self, uidvalidity: int, uid: int, when: datetime | None) -> int:
+        """A big message: fetched in pieces written straight to the spool (never whole in
+        memory). Returns 1 when taken in, 0 when the UID vanished meanwhile."""
+        assert self.pipeline is not None
+        try:
+            received = self.pipeline.receive_stream(self._pieces(uid), source="imap", delivered_at=aware(when),
+                                                    mailbox=self.mailbox.id)
+        except _Vanished:
+            self.log.warning("mailbox %s: UID %d vanished while it was read", self.mailbox.id, uid)
+            return 0
+        self._took(uidvalidity, uid, received)
+        return 1
+
+    def _pieces(self, uid: int) -> Iterable[bytes]:
+        """BODY.PEEK[]<offset.length> partial fetches until a short (or empty) piece."""
+        client = self.client
+        assert client is not None
+        offset = 0
+        while True:
+            data = client.fetch([uid], [f"BODY.PEEK[]<{offset}.{STREAM_CHUNK_BYTES}>"]).get(uid, {})
+            piece = next((bytes(v) for k, v in data.items()
+                          if isinstance(k, bytes) and k.startswith(b"BODY[]") and v is not None), None)
+            if piece is None:
+                raise _Vanished(uid)
+            if piece:
+                yield piece
+            if len(piece) < STREAM_CHUNK_BYTES:
+                return
+            offset += len(piece)
+
+    def _took(self, uidvalidity: int, uid: int, received: ReceivedLike) -> None:
         crash_point("imap-after-receive")
         self._record_seen(uidvalidity, uid, received.message)
         if received.duplicate:
