@@ -1017,7 +1017,7 @@ def phase_throughput(ctx: Ctx) -> None:
         "last_10pct_msgs_per_s": window_rate(r2["ack_times"], tail_lo, n_drift - 1),
         "cpu": r2["cpu"], "decisions": decisions(d2), "notice_kinds": r2["notice_kinds"], "errors": d2.errors(),
         "note": "limits.inspect_workers = number of isolated inspection worker processes "
-                "(mailbot/isolation.py); the processor keeps workers + 1 inspections in flight (daemon.Processor)",
+                "(mailbot/isolation.py); the processor keeps 2 × workers inspections in flight (daemon.Processor)",
     }
     out["all_vs_one"] = rate2 / rate1
     out["all_vs_one_core"] = rate2 / out["one_core"]["msgs_per_s"]
@@ -1223,11 +1223,14 @@ def phase_mix(ctx: Ctx) -> None:
                         "replaced_during": p not in before}
                        for p in procs_after}
         hwm_sum = sum(v["hwm_mib"] for v in per_process.values())
+        # What handling the message cost: each process's peak above its own RSS just before.
+        added = sum(v["hwm_mib"] - v["rss_before_mib"] for v in per_process.values())
         rss_items[label] = {
             "message_bytes": len(raw), "pdf_bytes": att, "acked": ok,
             "latency_s": (ctx.relay.acked(mid) or float("nan")) - feeder.appended[mid],
             "rss_before_total_mib": sum(st.get("VmRSS", 0) for st in before.values()) / 2**20,
             "peak_hwm_sum_mib": hwm_sum if can_reset else None,
+            "peak_added_mib": added if can_reset else None,
             "peak_sampled_total_mib": peak_sampled / 2**20,
             "per_process": per_process,
             "hwm_reset": can_reset,
@@ -1248,6 +1251,8 @@ def phase_mix(ctx: Ctx) -> None:
     peak = big["peak_hwm_sum_mib"] or big["peak_sampled_total_mib"]
     out["rss_25mb_target_mib"] = 2 * 25_000_000 / 2**20 + 80
     out["rss_25mb_peak_mib"] = peak
+    out["rss_25mb_added_mib"] = big.get("peak_added_mib")
+    out["rss_idle_mib"] = big["rss_before_total_mib"]
 
     classes = {"unsigned_docx": ctx.work.unsigned_docx, "unsigned_pdf": ctx.work.unsigned_pdf,
                "refusal_exe": ctx.work.refusal_exe, "refusal_xlsm": ctx.work.refusal_xlsm}
@@ -1673,8 +1678,13 @@ def verdicts(r: dict) -> list[tuple[str, str, str, str]]:
                      f"p99 {lat['p99_s']:.3f} s", "p50 ≤ 0.65 s, p95 ≤ 1.0 s", "MET" if ok else "MISSED"))
     mix = r.get("mix")
     if mix:
-        peak, goal = mix["rss_25mb_peak_mib"], mix["rss_25mb_target_mib"]
-        rows.append(("peak RSS, 25 MB message", f"{peak:.0f} MiB", f"≤ {goal:.0f} MiB", "MET" if peak <= goal else "MISSED"))
+        peak, goal, added = mix["rss_25mb_peak_mib"], mix["rss_25mb_target_mib"], mix.get("rss_25mb_added_mib")
+        if added is not None:
+            rows.append(("peak RSS added, 25 MB message", f"{added:.0f} MiB above idle (daemon + its workers)",
+                         f"≤ {goal:.0f} MiB", "MET" if added <= goal else "MISSED"))
+        rows.append(("peak RSS absolute, 25 MB msg", f"{peak:.0f} MiB, of which {mix.get('rss_idle_mib', 0):.0f} MiB "
+                     "idle (daemon + isolated worker + resource tracker)", f"≤ {goal:.0f} MiB",
+                     "MET" if peak <= goal else "MISSED"))
     s = r.get("search")
     if s:
         p95 = s["current"]["p95_ms"]
@@ -1764,7 +1774,8 @@ def render(r: dict) -> str:
         for k, v in mix["big"].items():
             procs = ", ".join(f"{name} {p['hwm_mib']:.0f}" for name, p in v["per_process"].items())
             L.append(f"  {k}: message {v['message_bytes'] / 1e6:.1f} MB (PDF {v['pdf_bytes'] / 1e6:.1f} MB): "
-                     f"peak RSS {v['peak_hwm_sum_mib'] or 0:.0f} MiB = sum of per-process peaks ({procs}); "
+                     f"peak RSS {v['peak_hwm_sum_mib'] or 0:.0f} MiB = sum of per-process peaks ({procs}), "
+                     f"{v.get('peak_added_mib') or 0:.0f} MiB above each process's RSS before; "
                      f"sampled total peak {v['peak_sampled_total_mib']:.0f} MiB, before {v['rss_before_total_mib']:.0f} MiB "
                      f"(+{v['peak_sampled_total_mib'] - v['rss_before_total_mib']:.0f} MiB); "
                      f"latency {v['latency_s']:.2f} s, decision {v['decision']}")

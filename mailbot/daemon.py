@@ -72,7 +72,7 @@ class Processor(Worker):
         # the database (pipelining, at 1 worker too) and số đến still follow receipt order.
         # In-process inspection (inspect_workers: 0) runs here, one message at a time.
         workers = self.rules.limits.inspect_workers
-        self.window = workers + 1 if workers > 0 else 1
+        self.window = 2 * workers if workers > 0 else 1
         self.pool = ThreadPoolExecutor(workers, thread_name_prefix="inspect") if workers > 0 else None
 
     def run(self) -> None:

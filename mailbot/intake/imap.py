@@ -746,7 +746,7 @@ class ImapWatcher:
         if receive_oversize is None:
             self.log.error("mailbox %s: the pipeline cannot record over-size messages; "
                            "UID %d goes to %r unregistered", self.mailbox.id, uid, self.folders.review)
-            self._move(uid, self.folders.review)
+            self._move([uid], self.folders.review)
             self._record_seen(uidvalidity, uid, None, moved_to=self.folders.review)
             return
         received = receive_oversize(mailbox=self.mailbox.id, size=size, delivered_at=aware(when),
@@ -757,6 +757,11 @@ class ImapWatcher:
 
     def _complete(self, uidvalidity: int, uid: int, message: int) -> bool:
         """Register (inline mode; idempotent), then flag and move the source. False when it must wait."""
+        ready = self._ready(uid, message)
+        return ready is not None and self._move_all(uidvalidity, ready[0], [(uid, message, ready[1])]) == 1
+
+    def _ready(self, uid: int, message: int) -> tuple[str, str] | None:
+        """(target folder, outcome) of a registered message; None while it must wait."""
         assert self.pipeline is not None
         try:
             if self.process_inline:
@@ -765,31 +770,40 @@ class ImapWatcher:
         except Exception as exc:
             self._error(exc, f"processing message {message} (UID {uid}) failed; it stays in the inbox")
             self.log.exception("mailbox %s: processing message %d failed", self.mailbox.id, message)
-            return False
+            return None
         if outcome is None:
             if self.process_inline:
                 self.log.warning("mailbox %s: message %d (UID %d) has no outcome yet; left in place",
                                  self.mailbox.id, message, uid)
-            return False
+            return None
         assert self.folders is not None
-        target = target_folder(outcome, self.folders)
+        return target_folder(outcome, self.folders), outcome
+
+    def _move_all(self, uidvalidity: int, target: str, items: list[tuple[int, int, str]]) -> int:
+        """Flag and move (uid, message, outcome) items to `target` with one command; one by
+        one when the server refuses the set, so one bad message does not hold the others.
+        Returns how many were moved."""
+        uids = [uid for uid, _m, _o in items]
         crash_point("imap-before-move")
         try:
-            self._move(uid, target)
+            self._move(uids, target)
         except IMAPClientError as exc:
             # The server said NO (quota, ACL…): the message stays pending, the others go on.
             # Connection errors are not caught here: they end the session and reconnect.
-            self._error(exc, f"moving UID {uid} to {target!r} failed; retried at the next sync")
-            self._stuck.add(uid)
-            return False
+            if len(items) > 1:
+                return sum(self._move_all(uidvalidity, target, [item]) for item in items)
+            self._error(exc, f"moving UID {uids[0]} to {target!r} failed; retried at the next sync")
+            self._stuck.add(uids[0])
+            return 0
         crash_point("imap-after-move")
-        self._mark_moved(uidvalidity, uid, target)
-        self._bump_moved()
-        self.log.info("mailbox %s: UID %d → message %d: %s, moved to %r",
-                      self.mailbox.id, uid, message, outcome, target)
+        self._mark_moved(uidvalidity, uids, target)
+        for uid, message, outcome in items:
+            self._bump_moved()
+            self.log.info("mailbox %s: UID %d → message %d: %s, moved to %r",
+                          self.mailbox.id, uid, message, outcome, target)
         if self.process_inline:
             self._notify()
-        return True
+        return len(items)
 
     def _notify(self) -> None:
         try:
@@ -816,38 +830,40 @@ class ImapWatcher:
         present: set[int] = set()
         for chunk in _chunks(uids, 500):
             present.update(uids_after(client.search(["UID", _uid_set(chunk)]), 0))
-        done = 0
+        # Moves are grouped by target folder: one STORE and one MOVE per folder, not per message.
+        ready: dict[str, list[tuple[int, int, str]]] = {}
         for uid, message in pending:
             if uid not in present:
                 self.log.info("mailbox %s: UID %d is no longer in the inbox (already moved)",
                               self.mailbox.id, uid)
-                self._mark_moved(uidvalidity, uid, GONE)
+                self._mark_moved(uidvalidity, [uid], GONE)
                 continue
             if message is None:
                 continue
-            if self._complete(uidvalidity, uid, message):
-                done += 1
-        return done
+            found = self._ready(uid, message)
+            if found is not None:
+                ready.setdefault(found[0], []).append((uid, message, found[1]))
+        return sum(self._move_all(uidvalidity, target, items) for target, items in ready.items())
 
     # -- acknowledging on the server ---------------------------------------------
-    def _move(self, uid: int, target: str) -> None:
-        """Flag the source with our keyword (when allowed) and move it; never a bare EXPUNGE."""
+    def _move(self, uids: list[int], target: str) -> None:
+        """Flag the sources with our keyword (when allowed) and move them; never a bare EXPUNGE."""
         client = self.client
         assert client is not None
         if self.keywords_allowed and self.options.keyword:
-            client.add_flags([uid], [self.options.keyword], silent=True)
+            client.add_flags(uids, [self.options.keyword], silent=True)
         if client.has_capability("MOVE"):
-            client.move([uid], target)
+            client.move(uids, target)
             return
-        client.copy([uid], target)
-        client.add_flags([uid], [b"\\Deleted"], silent=True)
+        client.copy(uids, target)
+        client.add_flags(uids, [b"\\Deleted"], silent=True)
         if client.has_capability("UIDPLUS"):
-            client.uid_expunge([uid])
+            client.uid_expunge(uids)
         else:
             # Without UIDPLUS an EXPUNGE would remove every \Deleted message in the
-            # folder, including ones a person marked: leave it flagged instead.
-            self.log.warning("mailbox %s: server lacks MOVE and UIDPLUS; UID %d copied to %r and "
-                             "flagged \\Deleted, not expunged", self.mailbox.id, uid, target)
+            # folder, including ones a person marked: leave them flagged instead.
+            self.log.warning("mailbox %s: server lacks MOVE and UIDPLUS; UID(s) %s copied to %r and "
+                             "flagged \\Deleted, not expunged", self.mailbox.id, _uid_set(uids), target)
 
     # -- state in the database ------------------------------------------------------
     def _load_state(self, uidvalidity: int) -> int:
@@ -888,10 +904,10 @@ class ImapWatcher:
                       "WHERE mailbox=? AND folder=? AND uidvalidity=?",
                       (uid, _now(), self.mailbox.id, self.folder_key, uidvalidity))
 
-    def _mark_moved(self, uidvalidity: int, uid: int, target: str) -> None:
+    def _mark_moved(self, uidvalidity: int, uids: list[int], target: str) -> None:
         with dbmod.transaction(self.db) as c:
-            c.execute("UPDATE imap_seen SET moved_to=? WHERE mailbox=? AND folder=? AND uidvalidity=? AND uid=?",
-                      (target, self.mailbox.id, self.folder_key, uidvalidity, uid))
+            c.executemany("UPDATE imap_seen SET moved_to=? WHERE mailbox=? AND folder=? AND uidvalidity=? AND uid=?",
+                          [(target, self.mailbox.id, self.folder_key, uidvalidity, uid) for uid in uids])
 
     def _decisions_ready(self) -> bool:
         """Has the processor decided a message whose source still waits to be moved?"""
