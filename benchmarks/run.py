@@ -1036,11 +1036,12 @@ def phase_throughput(ctx: Ctx) -> None:
         return best
 
     samples = [(t, rss, own, done_at(t)) for t, rss, _hwm, own in d2.samples if t >= r2["start"]]
-    early = [rss for _t, rss, _o, c in samples if 0.1 * n_drift <= c < 0.2 * n_drift]
-    late = [rss for _t, rss, _o, c in samples if c >= 0.9 * n_drift]
-    base, end = statistics.median(early), statistics.median(late)
-    own_base = statistics.median([o for _t, _r, o, c in samples if 0.1 * n_drift <= c < 0.2 * n_drift])
-    own_end = statistics.median([o for _t, _r, o, c in samples if c >= 0.9 * n_drift])
+    # A short run (--smoke) may have no sample inside a window: then the nearest sample counts.
+    early_s = [x for x in samples if 0.1 * n_drift <= x[3] < 0.2 * n_drift] or \
+        [next((x for x in samples if x[3] >= 0.1 * n_drift), samples[0])]
+    late_s = [x for x in samples if x[3] >= 0.9 * n_drift] or [samples[-1]]
+    base, end = statistics.median(x[1] for x in early_s), statistics.median(x[1] for x in late_s)
+    own_base, own_end = statistics.median(x[2] for x in early_s), statistics.median(x[2] for x in late_s)
     series = [(round(c), round(rss / 2**20, 1), round(own / 2**20, 1))
               for _t, rss, own, c in samples[:: max(1, len(samples) // 40)]]
     out["rss_drift"] = {
