@@ -497,3 +497,43 @@ def test_without_relay_notices_become_eml_files(tmp_path):
     assert row(db, first)["state"] == row(db, second)["state"] == "sent"
     assert dispatcher.send_due() == 0
     assert len(list(rules.outbox_dir.iterdir())) == 2      # no temp files left behind
+
+
+def _parsed(raw: bytes) -> dict:
+    msg = parse(raw)
+    names = ["From", "To", "Subject", "Date", "Message-ID", "In-Reply-To", "References", "Auto-Submitted",
+             "X-Auto-Response-Suppress", "Precedence", "X-Mailbot-Notice", "MIME-Version", "Content-Language"]
+    parts = [(p.get_content_type(), p.get_content_charset(), p["Content-Transfer-Encoding"], p.get_content())
+             for p in msg.iter_parts()]
+    return {"headers": {n: str(msg[n]) if msg[n] is not None else None for n in names},
+            "type": msg.get_content_type(), "parts": parts}
+
+
+@pytest.mark.parametrize("from_name, subject, refs", [
+    ("Văn thư điện tử UBND tỉnh Quảng Ngãi", None, ORIGINAL_REFS),
+    ("Mailbot", "Short ASCII subject", []),
+    ("", "Đã nhận văn bản " + "rất dài " * 30, [f"<ref.{i}@ubnd.quangngai.gov.vn>" for i in range(12)]),
+    ("Văn thư", "Giấy mời họp — tab\tvà khoảng trắng", []),
+])
+def test_direct_writer_gives_the_same_message_as_the_email_package(from_name, subject, refs):
+    from mailbot.dispatch.compose import _build_notice, _write_notice
+
+    text = "Kính gửi: Sở Tư pháp\n\n" + "Dòng rất dài không xuống dòng " * 12 + "\n= dấu bằng, tab\t và … hết.\n"
+    html = "<!DOCTYPE html>\n<html lang=\"vi\"><body><p>Kính gửi &amp; trân trọng</p>" + "x" * 200 + "</body></html>\n"
+    args = ("receipt", from_name, FROM, SENDER, subject or ("Đã nhận văn bản — Số đến 15/2026 — Re: " + EMAIL_SUBJECT),
+            "Tue, 10 Nov 2026 08:15:00 +0700", "<mailbot.receipt.abc@quangngai.gov.vn>", ORIGINAL_ID,
+            refs + [ORIGINAL_ID], text, html)
+    fast = _write_notice(*args)
+    assert fast is not None and fast.isascii()
+    # Lines stay within 78 characters, but for the From name: one encoded word (see _NoticePolicy).
+    assert all(len(line) <= 78 for line in fast.split(b"\r\n") if not line.startswith(b"From: =?"))
+    assert _parsed(fast) == _parsed(_build_notice(*args))
+
+
+def test_direct_writer_leaves_unusual_headers_to_the_email_package():
+    from mailbot.dispatch.compose import _write_notice
+
+    common = ("Tue, 10 Nov 2026 08:15:00 +0700", "<m@quangngai.gov.vn>", None, [], "x\n", "<p>x</p>\n")
+    assert _write_notice("receipt", "Văn thư", FROM, "vănthư@sở.gov.vn", "Chào", *common) is None
+    assert _write_notice("receipt", 'Office "A", B', FROM, SENDER, "Chào", *common) is None
+    assert _write_notice("receipt", "Văn thư", FROM, SENDER, "A" * 80, *common) is None
