@@ -28,10 +28,12 @@ tests, `mailbot explain`).
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import multiprocessing
 import os
+import pickle
 import queue
 import resource
 import signal
@@ -214,6 +216,7 @@ def _worker_main(conn, rules: Rules, memory_mb: int, cpu_seconds: float, log_lev
     conn.send(("ready", os.getpid(), baseline_kb // 1024))
 
     while True:
+        too_big = False
         try:
             task = conn.recv()
             if task is None:
@@ -221,10 +224,20 @@ def _worker_main(conn, rules: Rules, memory_mb: int, cpu_seconds: float, log_lev
             kind, envelope_from, path = task
             # A spooled message is read here from its file: the daemon never loads it.
             raw = conn.recv_bytes() if kind == "inspect" else None
-        except (EOFError, OSError):
-            return                          # the parent is gone
         except MemoryError:
-            _reply(conn, ("memory", None, 0.0, None))
+            too_big = True
+        except OSError as exc:
+            if exc.errno != errno.ENOMEM:   # reading the message into memory can fail this way too
+                return                      # the parent is gone
+            too_big = True
+        except EOFError:
+            return                          # the parent is gone
+        if too_big:
+            # Answered out of the except block: its traceback keeps the half-received buffer.
+            try:
+                conn.send_bytes(_MEMORY_REPLY)
+            except Exception:  # noqa: BLE001 - the parent sees the worker die instead
+                pass
             return
         # Backstop: this message may use `cpu_seconds` more CPU, then SIGXCPU.
         used = resource.getrusage(resource.RUSAGE_SELF)
@@ -257,13 +270,17 @@ def _worker_main(conn, rules: Rules, memory_mb: int, cpu_seconds: float, log_lev
             return                          # the heap may be in a poor state: the parent replaces us
 
 
+# Pickled in advance: when the address space is exhausted, even pickling a small tuple can fail.
+_MEMORY_REPLY = pickle.dumps(("memory", None, 0.0, None))
+
+
 def _reply(conn, message: tuple) -> bool:
     try:
         conn.send(message)
         return True
     except MemoryError:
         try:
-            conn.send(("memory", None, message[2], message[3]))
+            conn.send_bytes(_MEMORY_REPLY)
             return True
         except Exception:  # noqa: BLE001
             return False
@@ -502,7 +519,13 @@ class Inspector:
                 worker.conn.send(("inspect-file", envelope_from, source.path))
             else:
                 worker.conn.send(("inspect", envelope_from, None))
-                worker.conn.send_bytes(source.raw)
+                try:
+                    worker.conn.send_bytes(source.raw)
+                except BrokenPipeError:
+                    # A worker that cannot hold the message answers "memory" and exits
+                    # without reading the rest: its answer is in the pipe.
+                    if not worker.conn.poll(1.0):
+                        raise
             remaining = self.seconds - (time.perf_counter() - started)
             if remaining <= 0 or not worker.conn.poll(remaining):
                 worker.process.kill()
