@@ -653,6 +653,20 @@ class Ctx:
         return d
 
 
+@contextlib.contextmanager
+def stock_hex_reader(module, library: str):
+    """The library as shipped while a primitive runs, even where mailbot's faster hex string
+    reader (mailbot/inspect/hex_strings.py) is installed in this process."""
+    from mailbot.inspect import hex_strings
+
+    installed = module.read_hex_string_from_stream
+    module.read_hex_string_from_stream = hex_strings.original(library)
+    try:
+        yield
+    finally:
+        module.read_hex_string_from_stream = installed
+
+
 def timeit(fn: Callable[[], Any], reps: int, warm: int = 2) -> dict:
     for _ in range(warm):
         fn()
@@ -694,10 +708,13 @@ def phase_primitives(ctx: Ctx, key: str = "primitives", idle_delay: bool = True)
         for _n, d in atts:
             magic.from_buffer(d, mime=True)
 
+    from pypdf.generic import _data_structures as pypdf_objects
+
     def pypdf_text():
-        r = PdfReader(io.BytesIO(pdf), strict=False)
-        for page in r.pages:
-            page.extract_text()
+        with stock_hex_reader(pypdf_objects, "pypdf"):
+            r = PdfReader(io.BytesIO(pdf), strict=False)
+            for page in r.pages:
+                page.extract_text()
 
     from asn1crypto import crl as asn1_crl
     from asn1crypto import x509 as asn1_x509
@@ -712,21 +729,13 @@ def phase_primitives(ctx: Ctx, key: str = "primitives", idle_delay: bool = True)
 
     from pyhanko.pdf_utils import generic as pyhanko_generic
 
-    from mailbot.inspect import pyhanko_speedups
-
-    stock_hex_reader = pyhanko_speedups.original()    # pyHanko as shipped, even if mailbot's is installed
-
     def pyhanko_validate():
-        installed = pyhanko_generic.read_hex_string_from_stream
-        pyhanko_generic.read_hex_string_from_stream = stock_hex_reader
-        try:
+        with stock_hex_reader(pyhanko_generic, "pyhanko"):
             r = PdfFileReader(io.BytesIO(pdf), strict=False)
             sig = r.embedded_signatures[0]
             vc = ValidationContext(trust_roots=roots, other_certs=inters, crls=crls, allow_fetching=False)
             status = validate_pdf_signature(sig, signer_validation_context=vc)
             assert status.bottom_line, status
-        finally:
-            pyhanko_generic.read_hex_string_from_stream = installed
 
     db_dir = ctx.workdir / f"prim-db-{key}"
     db_dir.mkdir()

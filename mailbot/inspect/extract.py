@@ -1771,6 +1771,9 @@ def _pdf(data: bytes, out: _Out, reader: Any = None) -> list[str | None]:
         raise _Refused(f"PDF larger than {MAX_PDF_BYTES} bytes")
     with apply_configuration(**_PYPDF_LIMITS):
         if reader is None:
+            from .hex_strings import install
+
+            install()
             reader = PdfReader(io.BytesIO(data), strict=False)
             if reader.is_encrypted and not _decrypt_with_empty_password(reader):
                 raise _Refused("encrypted PDF: a password is needed to open it")

@@ -5,10 +5,11 @@ Pure and defensive. The modern email policy is tried first; when it raises
 header access is guarded, nesting and part counts are capped, forwarded
 messages (message/rfc822) are walked into, and filenames are sanitised.
 
-Big messages are parsed with their large base64-looking bodies "lifted" out
-first (see _lift): the email package keeps a body as a str, splits it into
-lines and joins and re-encodes it again when decoding, which costs several
-copies of a 25 MB attachment. The parser only sees a small skeleton with one
+Messages with attachments are parsed with their base64-looking bodies
+"lifted" out first (see _lift): the email package keeps a body as a str,
+splits it into lines and joins and re-encodes it again when decoding, which
+costs several copies of a 25 MB attachment (and a third of the parse time of
+a typical 70 KB message). The parser only sees a small skeleton with one
 token line per lifted run; the walk decodes the original bytes in one step.
 """
 
@@ -259,8 +260,8 @@ def _payload(part: Message) -> bytes | None:
 # does with it (the one before a boundary is dropped) it does in both cases.
 # The top-level header block is never scanned, as a matter of caution.
 
-LIFT_MIN_MESSAGE = 1 << 20
-LIFT_MIN_RUN = 256 * 1024
+LIFT_MIN_MESSAGE = 16 * 1024
+LIFT_MIN_RUN = 4 * 1024
 _LIFT_WORD = b"MAILBOTLIFT"
 
 # A run starts right after a "\n" (so at a line start, for "\n" and "\r\n"

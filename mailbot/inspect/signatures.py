@@ -33,6 +33,7 @@ import asyncio
 import concurrent.futures
 import json
 import logging
+import threading
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -220,7 +221,7 @@ def _verify(data: bytes, trust: TrustStore, facts) -> dict:
 def _open(data: bytes):
     from pyhanko.pdf_utils.reader import PdfFileReader
 
-    from .pyhanko_speedups import install
+    from .hex_strings import install
 
     install()        # block-wise hex strings: the signature's /Contents read fast
     try:
@@ -258,6 +259,9 @@ def _signature_fields(reader) -> list[tuple[str, Any]]:
     return found
 
 
+_thread_loop = threading.local()
+
+
 def _run(coro):
     """Run a coroutine from sync code, also when called inside a running loop."""
     try:
@@ -266,7 +270,11 @@ def _run(coro):
     except RuntimeError:
         in_loop = False
     if not in_loop:
-        return asyncio.run(coro)
+        # One loop per thread, kept: asyncio.run() builds and tears down a loop per PDF.
+        loop = getattr(_thread_loop, "loop", None)
+        if loop is None or loop.is_closed():
+            loop = _thread_loop.loop = asyncio.new_event_loop()
+        return loop.run_until_complete(coro)
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, coro).result()
 
