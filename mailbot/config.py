@@ -209,6 +209,8 @@ class Limits(Strict):
     inspect_workers: int = 1                 # 0 = inspect in-process (no isolation; tests, tools)
     inspect_seconds: float = 60
     inspect_memory_mb: int = 1024
+    # With 2+ workers on 2+ CPUs, each worker is kept on one CPU, spread evenly.
+    inspect_pin_cpus: bool = True
 
 
 class Ocr(Strict):

@@ -296,7 +296,7 @@ def _reply(conn, message: tuple) -> bool:
 # -- the parent side ----------------------------------------------------------
 
 class _Worker:
-    def __init__(self, ctx, rules: Rules, memory_mb: int, cpu_seconds: float):
+    def __init__(self, ctx, rules: Rules, memory_mb: int, cpu_seconds: float, cpu: int | None = None):
         parent, child = ctx.Pipe(duplex=True)
         self.conn = parent
         self.process = ctx.Process(
@@ -307,6 +307,13 @@ class _Worker:
         child.close()
         self.ready = False
         self.pid: int | None = self.process.pid
+        self.cpu = cpu
+        if cpu is not None and self.pid:
+            try:
+                os.sched_setaffinity(self.pid, {cpu})
+            except OSError as exc:      # e.g. the CPU went offline: run anywhere
+                log.warning("could not keep inspection worker %d on CPU %d: %s", self.pid, cpu, exc)
+                self.cpu = None
         self.baseline_mb: int | None = None
         self.tasks = 0
 
@@ -348,6 +355,18 @@ class _Worker:
             pass
 
 
+def _cpus_to_pin(workers: int) -> list[int]:
+    """The CPUs to spread inspection workers over, one each in turn: the CPUs this process
+    may use, when there are two or more workers and two or more CPUs; else none. Left to
+    the scheduler, busy workers are moved between CPUs and, on a loaded machine, spend up
+    to a third more CPU time per message (benchmarks/README.md)."""
+    try:
+        cpus = sorted(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return []
+    return cpus if workers >= 2 and len(cpus) >= 2 else []
+
+
 class Inspector:
     """Inspects raw messages in limited worker processes. Thread-safe; `inspect()` never raises."""
 
@@ -363,6 +382,7 @@ class Inspector:
         self._lock = threading.Lock()
         self._all: set[_Worker] = set()
         self._idle: queue.Queue[_Worker | None] = queue.Queue()
+        self._cpus = _cpus_to_pin(self.workers) if limits.inspect_pin_cpus else []
         if self.workers > 0:
             self._ctx = multiprocessing.get_context("spawn")
             for _ in range(self.workers):
@@ -449,10 +469,19 @@ class Inspector:
 
     # -- workers ------------------------------------------------------------
     def _spawn(self) -> _Worker:
-        worker = _Worker(self._ctx, self.rules, self.memory_mb, max(self.seconds * 2, self.seconds + 5))
+        worker = _Worker(self._ctx, self.rules, self.memory_mb, max(self.seconds * 2, self.seconds + 5),
+                         cpu=self._free_cpu())
         with self._lock:
             self._all.add(worker)
         return worker
+
+    def _free_cpu(self) -> int | None:
+        """The CPU (of those to pin to) with the fewest live workers; None when not pinning."""
+        if not self._cpus:
+            return None
+        with self._lock:
+            taken = [w.cpu for w in self._all]
+        return min(self._cpus, key=lambda cpu: (taken.count(cpu), cpu))
 
     def _retire(self, worker: _Worker, graceful: bool) -> None:
         with self._lock:

@@ -70,7 +70,7 @@ def test_in_process_mode_has_no_workers():
 
 def test_timeout_kills_the_worker_and_the_next_message_is_fine():
     slow = hostile.with_attachment(b"5000.pdf", hostile.pdf_many_pages(), "application/pdf")
-    with Inspector(rules(inspect_seconds=0.3)) as ins:
+    with Inspector(rules(inspect_seconds=0.15)) as ins:     # the 5,000 pages take ~0.45 s here
         ins.inspect(b"Subject: warm\r\n\r\nx")            # the worker is up: the clock is the message's
         before = ins.pids
         started = time.monotonic()
@@ -139,6 +139,39 @@ def test_threads_share_the_workers_and_get_their_own_reports():
     for i, raw in enumerate(messages):
         assert results[i].readable and results[i].sha256 == hostile.hashlib_sha256(raw)
         assert results[i].subject == f"Kế hoạch {10 + i}"
+
+
+CPUS = sorted(os.sched_getaffinity(0))
+needs_two_cpus = pytest.mark.skipif(len(CPUS) < 2, reason="needs a machine with two or more CPUs")
+
+
+def affinity(pid: int) -> set[int]:
+    return os.sched_getaffinity(pid)
+
+
+@needs_two_cpus
+def test_workers_are_spread_one_per_cpu_and_a_replacement_takes_the_freed_cpu():
+    workers = len(CPUS)
+    with Inspector(rules(inspect_workers=workers)) as ins:
+        pids = ins.pids
+        assert sorted(min(affinity(pid)) for pid in pids) == CPUS
+        assert all(len(affinity(pid)) == 1 for pid in pids)
+        victim = pids[-1]
+        freed = affinity(victim)
+        os.kill(victim, signal.SIGKILL)
+        time.sleep(0.2)
+        for i in range(workers + 1):      # every worker is taken once: the dead one is replaced
+            assert ins.inspect(typical_message(20 + i)).readable
+        assert victim not in ins.pids and len(ins.pids) == workers
+        replacement = next(pid for pid in ins.pids if pid not in pids)
+        assert affinity(replacement) == freed
+
+
+@needs_two_cpus
+@pytest.mark.parametrize("workers, pin", [(1, True), (2, False)], ids=["one-worker", "pinning-off"])
+def test_workers_are_left_to_the_scheduler(workers, pin):
+    with Inspector(rules(inspect_workers=workers, inspect_pin_cpus=pin)) as ins:
+        assert ins.pids and all(affinity(pid) == set(CPUS) for pid in ins.pids)
 
 
 def test_closed_inspector_answers_without_raising_and_leaves_no_process():
