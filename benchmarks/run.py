@@ -56,12 +56,12 @@ SIZES = {
     # tp: messages per throughput run; drift: messages of the all-cores run whose RSS is followed;
     # latency: open-loop arrivals (Poisson, `rate` per second); search: register entries.
     "quick": dict(tp=300, drift=2000, latency=80, rate=1.5, search=100_000, search_reps=5,
-                  commit_reps=40, prim_reps=15, backlog=64),
+                  commit_reps=40, prim_reps=15, backlog=64, rounds=3),
     # smoke: seconds-long check that every phase works (numbers meaningless)
     "smoke": dict(tp=40, drift=80, latency=10, rate=3, search=5000, search_reps=2,
-                  commit_reps=5, prim_reps=3, backlog=8),
+                  commit_reps=5, prim_reps=3, backlog=8, rounds=1),
     "full": dict(tp=1000, drift=10_000, latency=400, rate=1.5, search=1_000_000, search_reps=5,
-                 commit_reps=100, prim_reps=30, backlog=64),
+                 commit_reps=100, prim_reps=30, backlog=64, rounds=3),
 }
 
 TARGETS = {
@@ -889,8 +889,7 @@ def _der(data: bytes) -> bytes:
     return data
 
 
-def closed_loop(ctx: Ctx, daemon: Daemon, tag: str, n: int, backlog: int, timeout: float,
-                cpu_window: tuple[int, int] | None = None) -> dict:
+def closed_loop(ctx: Ctx, daemon: Daemon, tag: str, n: int, backlog: int, timeout: float) -> dict:
     """Keep about `backlog` messages waiting (APPENDed but not yet acknowledged): steady state."""
     feeder = Feeder(ctx.dovecot, daemon_user(daemon))
     mids: list[str] = []
@@ -916,7 +915,7 @@ def closed_loop(ctx: Ctx, daemon: Daemon, tag: str, n: int, backlog: int, timeou
             feeder.close()
 
     log(f"{daemon.name}: {n} messages, closed loop with {backlog} waiting")
-    marks = {max(10, n // 10): None, n - 1: None} if cpu_window is None else {cpu_window[0]: None, cpu_window[1]: None}
+    marks = {max(10, n // 10): None, n - 1: None}
     t0 = time.monotonic()
     th = threading.Thread(target=feed, daemon=True, name="feeder")
     th.start()
@@ -1028,8 +1027,8 @@ def phase_throughput(ctx: Ctx) -> None:
     out: dict[str, Any] = {"window": f"acknowledgements {lo}..{n_tp - 1} of each run (steady state, "
                                      f"closed loop with {backlog} messages waiting)", "cores": cores}
 
-    def steady(name: str, tag: str, cpus: set[int] | None, harness_too: bool = False) -> dict:
-        d = ctx.daemon(name, 1, cpus=cpus)
+    def steady(name: str, tag: str, cpus: set[int] | None, workers: int = 1, harness_too: bool = False) -> dict:
+        d = ctx.daemon(name, workers, cpus=cpus)
         d.start()
         d.wait_ready()
         with harness_confined(ctx, cpus) if harness_too else contextlib.nullcontext():
@@ -1038,50 +1037,57 @@ def phase_throughput(ctx: Ctx) -> None:
         d.stop()
         return {"msgs_per_s": rate, "per_message_s": 1 / rate, "overall_msgs_per_s": n_tp / r["elapsed"],
                 "cpu": r["cpu"], "decisions": decisions(d), "notice_kinds": r["notice_kinds"],
-                "errors": d.errors(), "cpus": sorted(cpus) if cpus else None}
+                "errors": d.errors(), "cpus": sorted(cpus) if cpus else None, "inspect_workers": workers}
 
+    # The host's speed drifts on a shared VM by tens of per cent within minutes, so the runs the
+    # ratios compare are made in rounds, side by side, and each figure is the median round's.
     # One core: the daemon and its inspection worker pinned to one CPU (the harness — Dovecot,
     # the relay, the feeder — is not pinned and runs mostly on the other). This is mailbot's
     # cost per message on one core, comparable with the serial sum of the primitives.
+    # One core, system: the daemon, its worker, Dovecot, the relay and the feeder all confined to
+    # that CPU; the all-cores run gives the same whole system every CPU, so this ratio compares
+    # like with like (in the "one core" run the harness has the other CPU for free, which the
+    # all-cores run must share; the ratio to it is reported too).
     one_cpu = {min(os.sched_getaffinity(0))}
-    out["one_core"] = steady("tp-onecore", "tp0", one_cpu)
-    log(f"throughput, one core (pinned to CPU {min(one_cpu)}, 1 worker): {out['one_core']['msgs_per_s']:.2f} msg/s")
-    # The whole system on one core: the daemon, its worker, Dovecot, the relay and the feeder all
-    # confined to that CPU. Its counterpart is the all-cores run, where the same whole system has
-    # every CPU: the scaling ratio compares like with like (in the run above the harness gets the
-    # other CPU for free, which the all-cores run must share).
-    out["one_core_system"] = steady("tp-onecore-system", "tp3", one_cpu, harness_too=True)
-    log(f"throughput, whole system on one core: {out['one_core_system']['msgs_per_s']:.2f} msg/s")
-    if "primitives" in ctx.results:
-        # The host's speed drifts on a shared VM: the primitives are measured again right
-        # after the one-core run, and the ratio uses the mean of both sums.
-        phase_primitives(ctx, key="primitives_after_one_core", idle_delay=False)
+    rounds: dict[str, list[dict]] = {"one_core": [], "one_core_system": [], "all_cores": []}
+    for i in range(ctx.size["rounds"]):
+        rounds["one_core"].append(steady(f"tp-onecore-{i}", f"tp0r{i}", one_cpu))
+        if i == 0 and "primitives" in ctx.results:
+            # The primitives are measured again right after the first one-core run, and the
+            # ratio uses the mean of both sums.
+            phase_primitives(ctx, key="primitives_after_one_core", idle_delay=False)
+        rounds["one_core_system"].append(steady(f"tp-onecore-system-{i}", f"tp3r{i}", one_cpu, harness_too=True))
+        rounds["all_cores"].append(steady(f"tp-allcores-{i}", f"tp2r{i}", None, workers=cores))
+        log(f"throughput, round {i + 1}: one core {rounds['one_core'][-1]['msgs_per_s']:.2f} msg/s, whole system "
+            f"on one core {rounds['one_core_system'][-1]['msgs_per_s']:.2f}, {cores} workers "
+            f"{rounds['all_cores'][-1]['msgs_per_s']:.2f}")
+    for key, runs in rounds.items():
+        out[key] = sorted(runs, key=lambda run: run["msgs_per_s"])[len(runs) // 2]
+        out[key]["rounds_msgs_per_s"] = [run["msgs_per_s"] for run in runs]
+    per_round = list(zip(rounds["all_cores"], rounds["one_core"], rounds["one_core_system"]))
+    out["all_vs_one_core"] = statistics.median(a["msgs_per_s"] / c["msgs_per_s"] for a, c, _s in per_round)
+    out["all_vs_one_core_system"] = statistics.median(a["msgs_per_s"] / s["msgs_per_s"] for a, _c, s in per_round)
+    out["all_cores"]["note"] = ("limits.inspect_workers = number of isolated inspection worker processes "
+                                "(mailbot/isolation.py), each kept on its own CPU; the processor keeps "
+                                "2 × workers inspections in flight (daemon.Processor)")
     # One worker, not pinned: what `inspect_workers: 1` gives (the daemon's threads use another core).
     out["one_worker"] = steady("tp-1worker", "tp1", None)
-    rate1 = out["one_worker"]["msgs_per_s"]
-    log(f"throughput, 1 worker: {rate1:.2f} msg/s")
+    rate1, rate2 = out["one_worker"]["msgs_per_s"], out["all_cores"]["msgs_per_s"]
+    out["all_vs_one"] = rate2 / rate1
+    log(f"throughput, 1 worker: {rate1:.2f} msg/s; {cores} workers {out['all_vs_one_core_system']:.2f}× the "
+        f"whole system on one core, {out['all_vs_one_core']:.2f}× mailbot alone on one core, "
+        f"{out['all_vs_one']:.2f}× one worker")
 
+    # The long all-cores run: memory over many messages, and the rate over all of them.
     d2 = ctx.daemon("tp-allcores-drift", cores)
     d2.sample_every = 0.5
     d2.start()
     d2.wait_ready()
-    r2 = closed_loop(ctx, d2, "tp2", n_drift, backlog, timeout=max(900, n_drift * 2), cpu_window=(lo, n_tp - 1))
-    rate2 = window_rate(r2["ack_times"], lo, n_tp - 1)
+    r2 = closed_loop(ctx, d2, "tp2", n_drift, backlog, timeout=max(900, n_drift * 2))
     tail_lo = int(n_drift * 0.9)
-    out["all_cores"] = {
-        "inspect_workers": cores, "msgs_per_s": rate2, "per_message_s": 1 / rate2,
-        "overall_msgs_per_s": n_drift / r2["elapsed"],
-        "last_10pct_msgs_per_s": window_rate(r2["ack_times"], tail_lo, n_drift - 1),
-        "cpu": r2["cpu"], "decisions": decisions(d2), "notice_kinds": r2["notice_kinds"], "errors": d2.errors(),
-        "note": "limits.inspect_workers = number of isolated inspection worker processes "
-                "(mailbot/isolation.py); the processor keeps 2 × workers inspections in flight (daemon.Processor)",
-    }
-    out["all_vs_one"] = rate2 / rate1
-    out["all_vs_one_core"] = rate2 / out["one_core"]["msgs_per_s"]
-    out["all_vs_one_core_system"] = rate2 / out["one_core_system"]["msgs_per_s"]
-    log(f"throughput, {cores} workers: {rate2:.2f} msg/s ({out['all_vs_one_core_system']:.2f}× the whole system "
-        f"on one core, {out['all_vs_one_core']:.2f}× mailbot alone on one core, "
-        f"{rate2 / rate1:.2f}× one worker)")
+    out["drift_run"] = {"messages": n_drift, "overall_msgs_per_s": n_drift / r2["elapsed"],
+                        "last_10pct_msgs_per_s": window_rate(r2["ack_times"], tail_lo, n_drift - 1),
+                        "decisions": decisions(d2), "notice_kinds": r2["notice_kinds"], "errors": d2.errors()}
 
     # RSS drift: median RSS while acknowledgements 10–20 % vs 90–100 % of the run.
     acked = r2["acked_at"]
@@ -1724,11 +1730,14 @@ def verdicts(r: dict) -> list[tuple[str, str, str, str]]:
         rows.append(("one core vs primitive sum", f"{ratio:.2f}× the sum ({base['msgs_per_s']:.2f} msg/s "
                      f"vs 1/sum = {1 / total:.2f} msg/s)", "≤ 1.25×", "MET" if ratio <= 1.25 else "MISSED"))
     if tp:
-        x = tp.get("all_vs_one_core_system", tp.get("all_vs_one_core", tp["all_vs_one"]))
-        strict = tp.get("all_vs_one_core")
-        rows.append(("all cores vs one core", f"{x:.2f}× ({tp['all_cores']['msgs_per_s']:.2f} msg/s; whole system "
-                     "on 1 vs all CPUs" + (f"; {strict:.2f}× mailbot alone on one core" if strict else "") + ")",
-                     "≥ 1.6× on 2 cores", "MET" if x >= 1.6 else "MISSED"))
+        x, strict = tp.get("all_vs_one_core_system"), tp.get("all_vs_one_core")
+        rate = f"{tp['all_cores']['msgs_per_s']:.2f} msg/s"
+        if x is not None:
+            rows.append(("all cores vs one core, system", f"{x:.2f}× ({rate}; the whole system on one CPU, then on all; "
+                         "median of rounds)", "≥ 1.6× on 2 cores", "MET" if x >= 1.6 else "MISSED"))
+        if strict is not None:
+            rows.append(("all cores vs one core, mailbot", f"{strict:.2f}× ({rate}; the one-core run has the harness "
+                         "on the other CPU)", "≥ 1.6× on 2 cores", "MET" if strict >= 1.6 else "MISSED"))
         d = tp["rss_drift"]
         rows.append((f"RSS drift over {d['messages']:,} msgs", f"{d['drift_pct']:+.1f} % "
                      f"({d['rss_10_20pct_mib']:.0f} → {d['rss_90_100pct_mib']:.0f} MiB)", "≤ 5 %",
@@ -1802,8 +1811,13 @@ def render(r: dict) -> str:
                  + (f"= {tp['all_vs_one_core_system']:.2f}× the system on one core, " if cs1 else "= ")
                  + (f"{tp['all_vs_one_core']:.2f}× one core, " if c1 else "")
                  + f"{tp['all_vs_one']:.2f}× one worker")
-        L.append(f"  same run over all {tp['rss_drift']['messages']:,} msgs: {a['overall_msgs_per_s']:.2f} msg/s overall, "
-                 f"{a['last_10pct_msgs_per_s']:.2f} msg/s in the last 10 %")
+        dr = tp.get("drift_run") or a
+        L.append(f"  {a['inspect_workers']} workers over {tp['rss_drift']['messages']:,} msgs (the RSS run): "
+                 f"{dr['overall_msgs_per_s']:.2f} msg/s overall, {dr['last_10pct_msgs_per_s']:.2f} msg/s in the last 10 %")
+        if c1 and "rounds_msgs_per_s" in c1:
+            L.append("  rounds (msg/s): " + "; ".join(
+                f"{label} " + ", ".join(f"{x:.1f}" for x in run_["rounds_msgs_per_s"])
+                for label, run_ in (("one core", c1), ("one core, system", cs1), ("all cores", a)) if run_))
         if p:
             total = primitive_sum(r)
             L.append("  mailbot per-message cost / primitive sum: "
@@ -1823,7 +1837,8 @@ def render(r: dict) -> str:
         dd = d["daemon_process_only"]
         L.append(f"  RSS of the daemon process alone: {dd['rss_10_20pct_mib']:.1f} → {dd['rss_90_100pct_mib']:.1f} MiB "
                  f"({dd['drift_pct']:+.1f} %)")
-        L.append(f"  decisions: {a['decisions']}; notices: {a['notice_kinds']}")
+        dr = tp.get("drift_run") or a
+        L.append(f"  decisions in the RSS run: {dr['decisions']}; notices: {dr['notice_kinds']}")
     lat = r.get("latency")
     if lat:
         L.append("")
@@ -1921,7 +1936,7 @@ def render(r: dict) -> str:
         L.append(f"  {verdict:<7} {name:<30} {measured}   [{goal}]")
     errs = [(k, v["errors"]) for k, v in ((k, r.get(k) or {}) for k in ("latency", "mix")) if v.get("errors")]
     if tp:
-        errs += [(k, tp[k]["errors"]) for k in ("one_core", "one_core_system", "one_worker", "all_cores")
+        errs += [(k, tp[k]["errors"]) for k in ("one_core", "one_core_system", "one_worker", "all_cores", "drift_run")
                  if (tp.get(k) or {}).get("errors")]
     for k, e in errs:
         L.append(f"  daemon errors in {k}: {e[:3]}")
@@ -1983,7 +1998,7 @@ def main() -> int:
         log(f"workdir {workdir}; building the workload (seed {args.seed})")
         work = Workload(workdir, args.seed)
         dovecot = Dovecot(workdir)
-        users = [f"bench{i}" for i in range(1, 11)]
+        users = [f"bench{i}" for i in range(1, 25)]
         for u in users:
             dovecot.add_user(u, password=f"pw-{u}")
         stack.callback(dovecot.cleanup)
