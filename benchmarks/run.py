@@ -898,9 +898,12 @@ def closed_loop(ctx: Ctx, daemon: Daemon, tag: str, n: int, backlog: int, timeou
     acked_at_sample: list[tuple[float, int]] = []
     stop = threading.Event()
 
+    with ctx.relay.lock:
+        acked_before = len(ctx.relay.first)     # runs follow one another: new keys are this run's
+
     def count() -> int:
         with ctx.relay.lock:
-            return sum(1 for m in mids if m in ctx.relay.first)
+            return len(ctx.relay.first) - acked_before
 
     def feed():
         try:
@@ -1052,10 +1055,12 @@ def phase_throughput(ctx: Ctx) -> None:
     rounds: dict[str, list[dict]] = {"one_core": [], "one_core_system": [], "all_cores": []}
     for i in range(ctx.size["rounds"]):
         rounds["one_core"].append(steady(f"tp-onecore-{i}", f"tp0r{i}", one_cpu))
-        if i == 0 and "primitives" in ctx.results:
-            # The primitives are measured again right after the first one-core run, and the
-            # ratio uses the mean of both sums.
-            phase_primitives(ctx, key="primitives_after_one_core", idle_delay=False)
+        if "primitives" in ctx.results:
+            # The primitives again, right after this round's one-core run: the cost ratio pairs
+            # measurements made within seconds of each other.
+            phase_primitives(ctx, key="primitives_round", idle_delay=False)
+            ctx.results.setdefault("primitives_rounds", []).append(ctx.results.pop("primitives_round"))
+            rounds["one_core"][-1]["primitive_sum_s"] = ctx.results["primitives_rounds"][-1]["sum_seconds"]
         rounds["one_core_system"].append(steady(f"tp-onecore-system-{i}", f"tp3r{i}", one_cpu, harness_too=True))
         rounds["all_cores"].append(steady(f"tp-allcores-{i}", f"tp2r{i}", None, workers=cores))
         log(f"throughput, round {i + 1}: one core {rounds['one_core'][-1]['msgs_per_s']:.2f} msg/s, whole system "
@@ -1066,6 +1071,9 @@ def phase_throughput(ctx: Ctx) -> None:
         out[key]["rounds_msgs_per_s"] = [run["msgs_per_s"] for run in runs]
     per_round = list(zip(rounds["all_cores"], rounds["one_core"], rounds["one_core_system"]))
     out["all_vs_one_core"] = statistics.median(a["msgs_per_s"] / c["msgs_per_s"] for a, c, _s in per_round)
+    if all("primitive_sum_s" in c for c in rounds["one_core"]):
+        out["one_core_vs_primitives"] = statistics.median(
+            c["per_message_s"] / c["primitive_sum_s"] for c in rounds["one_core"])
     out["all_vs_one_core_system"] = statistics.median(a["msgs_per_s"] / s["msgs_per_s"] for a, _c, s in per_round)
     out["all_cores"]["note"] = ("limits.inspect_workers = number of isolated inspection worker processes "
                                 "(mailbot/isolation.py), each kept on its own CPU; the processor keeps "
@@ -1713,9 +1721,8 @@ def machine() -> dict:
 
 
 def primitive_sum(r: dict) -> float:
-    """The primitive sum the ratio uses: the mean of the measurement at the start and the one
-    right after the one-core run (when there is one)."""
-    sums = [r[k]["sum_seconds"] for k in ("primitives", "primitives_after_one_core") if r.get(k)]
+    """The mean primitive sum: the measurement at the start and those of the rounds."""
+    sums = [r["primitives"]["sum_seconds"]] + [p["sum_seconds"] for p in r.get("primitives_rounds", [])]
     return sum(sums) / len(sums)
 
 
@@ -1725,10 +1732,10 @@ def verdicts(r: dict) -> list[tuple[str, str, str, str]]:
     prim, tp = r.get("primitives"), r.get("throughput")
     if prim and tp:
         base = tp.get("one_core") or tp["one_worker"]
-        total = primitive_sum(r)
-        ratio = base["per_message_s"] / total
-        rows.append(("one core vs primitive sum", f"{ratio:.2f}× the sum ({base['msgs_per_s']:.2f} msg/s "
-                     f"vs 1/sum = {1 / total:.2f} msg/s)", "≤ 1.25×", "MET" if ratio <= 1.25 else "MISSED"))
+        total = base.get("primitive_sum_s") or primitive_sum(r)
+        ratio = tp.get("one_core_vs_primitives") or base["per_message_s"] / total
+        rows.append(("one core vs primitive sum", f"{ratio:.2f}× the sum (median round: {base['msgs_per_s']:.2f} "
+                     f"msg/s vs 1/sum = {1 / total:.2f} msg/s)", "≤ 1.25×", "MET" if ratio <= 1.25 else "MISSED"))
     if tp:
         x, strict = tp.get("all_vs_one_core_system"), tp.get("all_vs_one_core")
         rate = f"{tp['all_cores']['msgs_per_s']:.2f} msg/s"
@@ -1786,11 +1793,10 @@ def render(r: dict) -> str:
         for k, v in p["primitives"].items():
             L.append(f"  {k:<32} {ms(v['median']):>10}")
         L.append(f"  {'SUM':<32} {ms(p['sum_seconds']):>10}   → 1/sum = {1 / p['sum_seconds']:.2f} msg/s")
-        again = r.get("primitives_after_one_core")
+        again = r.get("primitives_rounds")
         if again:
-            L.append(f"  measured again right after the one-core run: SUM {ms(again['sum_seconds'])} ("
-                     + ", ".join(f"{k} {ms(v['median'])}" for k, v in again["primitives"].items())
-                     + f"); the ratios use the mean, {ms(primitive_sum(r))}")
+            L.append("  measured again right after each round's one-core run: SUM "
+                     + ", ".join(ms(a["sum_seconds"]) for a in again) + f"; mean of all {ms(primitive_sum(r))}")
         L.append("  not in the sum:")
         for k, v in p["extras"].items():
             L.append(f"  {k:<32} {ms(v['median']):>10}" if len(k) <= 32 else f"  {k}  {ms(v['median'])}")
@@ -1821,8 +1827,9 @@ def render(r: dict) -> str:
         if p:
             total = primitive_sum(r)
             L.append("  mailbot per-message cost / primitive sum: "
-                     + (f"one core {c1['per_message_s'] / total:.2f}, " if c1 else "")
-                     + f"1 worker {o['per_message_s'] / total:.2f}")
+                     + (f"one core {tp['one_core_vs_primitives']:.2f} (median of the rounds, each against the sum "
+                        "measured right after it), " if "one_core_vs_primitives" in tp else "")
+                     + f"1 worker {o['per_message_s'] / total:.2f} (against the mean sum)")
         runs = ((("one core", c1),) if c1 else ()) + ((("one core, system", cs1),) if cs1 else ())
         for label, run_ in runs + (("1 worker", o), (f"{a['inspect_workers']} workers", a)):
             c = run_.get("cpu")
