@@ -1058,8 +1058,8 @@ def phase_throughput(ctx: Ctx) -> None:
         if "primitives" in ctx.results:
             # The primitives again, right after this round's one-core run: the cost ratio pairs
             # measurements made within seconds of each other.
-            phase_primitives(ctx, key="primitives_round", idle_delay=False)
-            ctx.results.setdefault("primitives_rounds", []).append(ctx.results.pop("primitives_round"))
+            phase_primitives(ctx, key=f"primitives_round{i}", idle_delay=False)
+            ctx.results.setdefault("primitives_rounds", []).append(ctx.results.pop(f"primitives_round{i}"))
             rounds["one_core"][-1]["primitive_sum_s"] = ctx.results["primitives_rounds"][-1]["sum_seconds"]
         rounds["one_core_system"].append(steady(f"tp-onecore-system-{i}", f"tp3r{i}", one_cpu, harness_too=True))
         rounds["all_cores"].append(steady(f"tp-allcores-{i}", f"tp2r{i}", None, workers=cores))
