@@ -288,6 +288,20 @@ def test_backoff_grows_with_jitter_and_resets():
     assert b.next() <= 1
 
 
+def test_lookups_of_sources_still_to_move_read_only_those(tmp_path):
+    """A year of a busy mailbox is 100,000 seen UIDs: the watcher's lookups on every sync and
+    IDLE step must go through the index of the few not yet moved, never the whole history
+    (an older database gets the index, and loses the one it replaces, when it is opened)."""
+    db = dbmod.connect(tmp_path / "m.sqlite3")
+    db.conn.execute("CREATE INDEX imap_seen_pending ON imap_seen(mailbox, folder, uidvalidity, moved_to)")
+    db.conn.executescript(imapmod.STATE_SCHEMA)
+    indexes = {r[0] for r in db.conn.execute("SELECT name FROM sqlite_master WHERE tbl_name = 'imap_seen'")}
+    assert "imap_seen_waiting" in indexes and "imap_seen_pending" not in indexes
+    for sql, args in ((imapmod.NOT_MOVED_SQL, ("ubnd", "INBOX", 1)), (imapmod.DECIDED_NOT_MOVED_SQL, ("ubnd", "INBOX"))):
+        plan = " ".join(str(row[-1]) for row in db.conn.execute("EXPLAIN QUERY PLAN " + sql, args))
+        assert "imap_seen_waiting" in plan and "TEMP B-TREE" not in plan, plan
+
+
 def test_plaintext_refused_except_loopback(tmp_path):
     remote = ("books: [{id: den, name: x}]\nmailboxes:\n"
               "  - {id: a, address: a@x.gov.vn, register: den, imap: {host: mail.x.gov.vn, port: 143, tls: none, "

@@ -70,8 +70,20 @@ CREATE TABLE IF NOT EXISTS imap_folders (
     updated_at TEXT NOT NULL,
     PRIMARY KEY (mailbox, folder)
 );
-CREATE INDEX IF NOT EXISTS imap_seen_pending ON imap_seen(mailbox, folder, uidvalidity, moved_to);
+-- Only the sources still to be moved: looked up on every sync and IDLE step, while a busy
+-- mailbox has seen 100,000 UIDs in a year (the index it replaces served the lookup without
+-- a UIDVALIDITY only by scanning them all: 10 ms each time).
+DROP INDEX IF EXISTS imap_seen_pending;
+CREATE INDEX IF NOT EXISTS imap_seen_waiting ON imap_seen(mailbox, folder, uidvalidity, uid)
+    WHERE moved_to IS NULL;
 """
+
+# The sources not yet moved, and those of them the processor has decided.
+NOT_MOVED_SQL = ("SELECT uid, message FROM imap_seen WHERE mailbox=? AND folder=? AND uidvalidity=? "
+                 "AND moved_to IS NULL ORDER BY uid")
+DECIDED_NOT_MOVED_SQL = ("SELECT s.uid FROM imap_seen s JOIN messages m ON m.id = s.message "
+                         "WHERE s.mailbox=? AND s.folder=? AND s.moved_to IS NULL AND m.state != 'received' "
+                         "LIMIT 100")
 
 
 class _Vanished(Exception):
@@ -913,16 +925,11 @@ class ImapWatcher:
         """Has the processor decided a message whose source still waits to be moved?"""
         if self.process_inline or not self._waiting or self.db is None:
             return False
-        rows = self.db.conn.execute(
-            "SELECT s.uid FROM imap_seen s JOIN messages m ON m.id = s.message WHERE s.mailbox=? AND s.folder=? "
-            "AND s.moved_to IS NULL AND m.state != 'received' LIMIT 100",
-            (self.mailbox.id, self.folder_key)).fetchall()
+        rows = self.db.conn.execute(DECIDED_NOT_MOVED_SQL, (self.mailbox.id, self.folder_key)).fetchall()
         return any(uid not in self._stuck for (uid,) in rows)
 
     def _pending(self, uidvalidity: int) -> list[tuple[int, int | None]]:
-        rows = self.db.conn.execute(
-            "SELECT uid, message FROM imap_seen WHERE mailbox=? AND folder=? AND uidvalidity=? "
-            "AND moved_to IS NULL ORDER BY uid", (self.mailbox.id, self.folder_key, uidvalidity)).fetchall()
+        rows = self.db.conn.execute(NOT_MOVED_SQL, (self.mailbox.id, self.folder_key, uidvalidity)).fetchall()
         return [(int(uid), message) for uid, message in rows]
 
     # -- health ---------------------------------------------------------------------
