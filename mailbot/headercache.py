@@ -7,7 +7,7 @@ classes it creates are the same every time, so they are built once per
 header name here.
 
 The modern policy also parses a header again on every access: one message's
-`Content-Type` is parsed a dozen times while the email package walks it. A
+`Content-Type` headers are parsed two dozen times while the email package walks it. A
 parsed header is an immutable str subclass that depends only on its name and
 value, so short ones are kept in a small LRU table and handed out again;
 behaviour is otherwise unchanged.
