@@ -655,20 +655,6 @@ class Ctx:
         return d
 
 
-@contextlib.contextmanager
-def stock_hex_reader(module, library: str):
-    """The library as shipped while a primitive runs, even where mailbot's faster hex string
-    reader (mailbot/inspect/hex_strings.py) is installed in this process."""
-    from mailbot.inspect import hex_strings
-
-    installed = module.read_hex_string_from_stream
-    module.read_hex_string_from_stream = hex_strings.original(library)
-    try:
-        yield
-    finally:
-        module.read_hex_string_from_stream = installed
-
-
 def timeit(fn: Callable[[], Any], reps: int, warm: int = 2) -> dict:
     for _ in range(warm):
         fn()
@@ -710,10 +696,10 @@ def phase_primitives(ctx: Ctx, key: str = "primitives", idle_delay: bool = True)
         for _n, d in atts:
             magic.from_buffer(d, mime=True)
 
-    from pypdf.generic import _data_structures as pypdf_objects
+    from mailbot.inspect.hex_strings import stock_readers
 
-    def pypdf_text():
-        with stock_hex_reader(pypdf_objects, "pypdf"):
+    def pypdf_text():           # pypdf and pyHanko as shipped, even where mailbot's readers are installed
+        with stock_readers("pypdf"):
             r = PdfReader(io.BytesIO(pdf), strict=False)
             for page in r.pages:
                 page.extract_text()
@@ -729,10 +715,8 @@ def phase_primitives(ctx: Ctx, key: str = "primitives", idle_delay: bool = True)
     crls = [asn1_crl.CertificateList.load(Path(ctx.work.trust_files[k]).read_bytes())
             for k in ("crl_root", "crl_inter")]
 
-    from pyhanko.pdf_utils import generic as pyhanko_generic
-
     def pyhanko_validate():
-        with stock_hex_reader(pyhanko_generic, "pyhanko"):
+        with stock_readers("pyhanko"):
             r = PdfFileReader(io.BytesIO(pdf), strict=False)
             sig = r.embedded_signatures[0]
             vc = ValidationContext(trust_roots=roots, other_certs=inters, crls=crls, allow_fetching=False)

@@ -62,11 +62,10 @@ def test_pypdf_text_of_a_word_style_pdf_is_unchanged():
         return "".join(p.extract_text() for p in PdfReader(BytesIO(data)).pages)
 
     fast = text()
-    _data_structures.read_hex_string_from_stream = SLOW["pypdf"]
-    try:
+    with hex_strings.stock_readers("pypdf"):
+        assert _data_structures.read_hex_string_from_stream is SLOW["pypdf"]
         slow = text()
-    finally:
-        _data_structures.read_hex_string_from_stream = FAST["pypdf"]
+    assert _data_structures.read_hex_string_from_stream is FAST["pypdf"]
     assert fast == slow and "KẾ HOẠCH" in fast
 
 

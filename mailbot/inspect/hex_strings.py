@@ -13,6 +13,7 @@ library's own reader from the same position, so results and errors stay theirs.
 from __future__ import annotations
 
 import binascii
+import contextlib
 import re
 
 _HEX = re.compile(rb"[0-9a-fA-F]*")
@@ -105,3 +106,19 @@ def install() -> bool:
 def original(library: str):
     """The library's own reader, "pyhanko" or "pypdf" (for tests and the benchmark's raw primitives)."""
     return _originals.get(library) or getattr(_modules(library)[0], "read_hex_string_from_stream")
+
+
+@contextlib.contextmanager
+def stock_readers(library: str):
+    """The library's own reader wherever its parser calls one, while the block runs (tests, and
+    the benchmark's raw primitives, which measure the libraries as shipped)."""
+    modules = _modules(library)
+    installed = [m.read_hex_string_from_stream for m in modules]
+    stock = original(library)
+    for module in modules:
+        module.read_hex_string_from_stream = stock
+    try:
+        yield
+    finally:
+        for module, reader in zip(modules, installed):
+            module.read_hex_string_from_stream = reader
