@@ -101,6 +101,22 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--book")
     r.add_argument("--year", type=int)
     r.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
+
+    p = sub.add_parser("queue", help="notices that are not on their way: list them, send them again",
+                       description="The outbox's stuck notices: 'unbuilt' (a template failed; the document "
+                                   "was registered all the same), 'failed' (the relay refused them or every "
+                                   "attempt was used) and 'deferred' (waiting for their turn under "
+                                   "notices.max_per_hour).")
+    _add_config(p)
+    qsub = p.add_subparsers(dest="action", metavar="ACTION")
+    q = qsub.add_parser("list", help="unbuilt, failed and deferred notices, oldest first")
+    _add_config(q, nested=True)
+    q.add_argument("--json", action="store_true", help="machine-readable output")
+    q = qsub.add_parser("retry", help="compose unbuilt notices again with today's templates; put failed ones "
+                                      "back in line (the running daemon sends them)")
+    _add_config(q, nested=True)
+    q.add_argument("ids", nargs="*", type=int, metavar="ID", help="outbox ids from `queue list`")
+    q.add_argument("--all", action="store_true", help="every unbuilt and failed notice")
     return parser
 
 
@@ -128,6 +144,7 @@ def cmd_check(args) -> int:
             problems.append(f"mailbox {mb.id}: password file {mb.imap.password_file} does not exist")
     if rules.smtp and rules.smtp.password_file and not Path(rules.smtp.password_file).is_file():
         problems.append(f"smtp: password file {rules.smtp.password_file} does not exist")
+    problems += _template_problems(rules)
     if not rules.trust.roots:
         print("warning: trust.roots: no trusted root certificate configured; no PDF signature can be "
               "called trusted and no paper copy is waived (see the trust: section of rules.yaml)",
@@ -141,6 +158,14 @@ def cmd_check(args) -> int:
           f"SMTP intake {'on' if rules.smtp_intake else 'off'}, "
           f"notices {'via ' + rules.smtp.host if rules.smtp else 'to ' + str(rules.outbox_dir)}")
     return 0
+
+
+def _template_problems(rules) -> list[str]:
+    """Every notice template the configuration can use, rendered with a sample document."""
+    from .dispatch.compose import template_problems
+    from .notices import TEMPLATE_KINDS, sample_context
+
+    return [f"notice template {p}" for p in template_problems(rules, TEMPLATE_KINDS, sample_context(rules))]
 
 
 def cmd_run(args) -> int:
@@ -299,6 +324,40 @@ def cmd_register(args) -> int:
     return 0
 
 
+def cmd_queue(args) -> int:
+    from . import db as dbmod
+    from .dispatch.retry import retry_notices, stuck_notices
+
+    rules = _rules(args)
+    if not rules.db_path.exists():
+        print(f"no register yet at {rules.db_path}", file=sys.stderr)
+        return 1
+    db = dbmod.connect(rules.db_path)
+    action = args.action or "list"
+    if action == "list":
+        rows = stuck_notices(db)
+        if getattr(args, "json", False):
+            print(json.dumps(rows, ensure_ascii=False, indent=2))
+        elif not rows:
+            print("no stuck or deferred notice")
+        for row in rows if not getattr(args, "json", False) else ():
+            when = f" goes at {row['next_attempt_at']}" if row["state"] == "deferred" else ""
+            error = f": {row['last_error']}" if row["last_error"] else ""
+            print(f"{row['id']:>6} {row['state']:<9} {row['kind']:<12} to {row['recipient']} "
+                  f"(message #{row['message']}){when}{error}")
+        return 0
+    if not args.ids and not args.all:
+        print("queue retry: give outbox ids (see `mailbot queue list`) or --all", file=sys.stderr)
+        return 2
+    results = retry_notices(rules, db, None if args.all else args.ids)
+    if not results:
+        print("nothing to retry" + (f" among ids {', '.join(map(str, args.ids))}" if args.ids else ""))
+        return 1 if args.ids else 0
+    for row_id, state, error in results:
+        print(f"{row_id}: {'queued for sending' if state == 'pending' else 'still cannot be composed: ' + str(error)}")
+    return 1 if any(state != "pending" for _, state, _ in results) else 0
+
+
 def cmd_demo(args) -> int:
     from .demo import run_demo
 
@@ -308,10 +367,16 @@ def cmd_demo(args) -> int:
 COMMANDS = {
     "demo": cmd_demo, "run": cmd_run, "check": cmd_check, "ingest": cmd_ingest,
     "explain": cmd_explain, "verify": cmd_verify, "ocr": cmd_ocr, "status": cmd_status, "register": cmd_register,
+    "queue": cmd_queue,
 }
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Whatever slips through, what we print is valid UTF-8: an undecodable byte is shown
+    # escaped (\udcff → \\udcff), never written raw (the C locale's default would).
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8", errors="backslashreplace")
     parser = build_parser()
     args = parser.parse_args(argv)
     if not args.command:

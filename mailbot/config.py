@@ -192,9 +192,13 @@ class Notices(Strict):
     max_attempts: int = 12
     retry_base_seconds: float = 30
     retry_max_seconds: float = 3600
-    # Loop and flood safety: notices beyond these within one hour are not sent (and audited).
-    max_per_recipient_per_hour: int = 100   # a busy department sends dozens an hour; a loop, thousands
-    max_per_hour: int = 1000
+    # Loop safety, per correspondent: notices to one address beyond this within one window
+    # are not sent (and audited) — a busy department sends dozens an hour; a loop, thousands.
+    max_per_recipient_per_hour: int = Field(100, ge=1)
+    # Sending pace of the whole office: notices beyond this within one window are deferred
+    # (sent later, in order, as the window allows; the clerk is told once), never dropped.
+    max_per_hour: int = Field(1000, ge=1)
+    cap_window_seconds: int = Field(3600, ge=1)   # the "hour" of both caps (shorter only for tests)
 
 
 class Limits(Strict):

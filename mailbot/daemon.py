@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import sqlite3
 import threading
 from collections import deque
 from concurrent.futures import Future
@@ -84,25 +85,37 @@ class Processor(Worker):
 
     def step(self) -> float | None:
         inflight: deque[tuple[Job, Future | None]] = deque()
+        # Messages that failed in this step: the others go on; these are tried again at the
+        # next step, and a message that keeps failing ends in review (pipeline.MAX_ATTEMPTS).
+        failed: set[int] = set()
         while not self.stop_event.is_set():
             if len(inflight) < self.window:
-                self._top_up(inflight)
+                self._top_up(inflight, failed)
             if not inflight:
                 break
             job, future = inflight.popleft()
-            report, decision = future.result() if future is not None else self.pipeline.evaluate_job(job)
-            self.pipeline.finish(job, report, decision)
+            try:
+                report, decision = future.result() if future is not None else self.pipeline.evaluate_job(job)
+                self.pipeline.finish(job, report, decision)
+            except sqlite3.OperationalError:
+                raise      # the database itself (locked, full disk): every message waits, none is blamed
+            except Exception as exc:  # noqa: BLE001 - one poison message must not stop the others
+                log.exception("message %s could not be processed (attempt %d); going on with the others",
+                              job.message, job.attempt)
+                self.pipeline.record_failure(job.message, exc)
+                failed.add(job.message)
+                continue
             self.on_done()
         # Left in flight only when stopping or on an error: those messages stay 'received'
         # and are taken up again by the next step (or the next start).
-        return None
+        return 5.0 if failed else None
 
-    def _top_up(self, inflight: deque) -> None:
+    def _top_up(self, inflight: deque, failed: set[int]) -> None:
         busy = {job.message for job, _ in inflight}
-        for message in self.pipeline.pending(limit=len(busy) + self.window):
+        for message in self.pipeline.pending(limit=len(busy) + len(failed) + self.window):
             if len(inflight) >= self.window:
                 break
-            if message in busy:
+            if message in busy or message in failed:
                 continue
             job = self.pipeline.begin(message)
             if job is None:
@@ -125,6 +138,10 @@ class DispatchWorker(Worker):
 
     # The relay connection stays open while notices keep coming, closed after this idle time.
     RELAY_IDLE_SECONDS = 5.0
+    # Notices whose template failed are composed again this often (an administrator who
+    # fixes an override template need not do anything else; `mailbot queue retry` is at once).
+    RECOMPOSE_SECONDS = 300.0
+    _next_recompose = 0.0
 
     def run(self) -> None:
         try:
@@ -138,6 +155,7 @@ class DispatchWorker(Worker):
 
         self.busy = True
         try:
+            self._recompose_unbuilt()
             self.dispatcher.send_due()
         finally:
             self.busy = False
@@ -147,6 +165,17 @@ class DispatchWorker(Worker):
             waits.append((due - datetime.now(timezone.utc)).total_seconds())
         waits = [w for w in waits if w is not None]
         return min(waits) if waits else None
+
+
+    def _recompose_unbuilt(self) -> None:
+        import time
+
+        from .dispatch.retry import retry_notices
+
+        if time.monotonic() < self._next_recompose:
+            return
+        self._next_recompose = time.monotonic() + self.RECOMPOSE_SECONDS
+        retry_notices(self.rules, self.dispatcher.db, include_failed=False)
 
 
 class OcrWorker(Worker):

@@ -18,8 +18,6 @@ from pathlib import Path
 
 import sqlite_utils
 
-SCHEMA_VERSION = 1
-
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 
@@ -198,6 +196,44 @@ CREATE TABLE IF NOT EXISTS imap_seen (
 """
 
 
+def _v1_outbox_pacing(conn: sqlite3.Connection) -> None:
+    """Notices deferred under the office's sending cap, and notices that could not be composed."""
+    conn.execute("ALTER TABLE outbox ADD COLUMN scheduled_at TEXT")   # send slot under the global cap
+    conn.execute("ALTER TABLE outbox ADD COLUMN compose TEXT")        # JSON inputs to compose it again
+    conn.execute("CREATE INDEX IF NOT EXISTS outbox_scheduled ON outbox(scheduled_at) "
+                 "WHERE scheduled_at IS NOT NULL")
+
+
+# Forward migrations: MIGRATIONS[n] upgrades a register at PRAGMA user_version n to n + 1.
+# Version 0 is SCHEMA above, as every register made before versions were recorded has it.
+# Append only; never edit a migration that has shipped.
+MIGRATIONS = (_v1_outbox_pacing,)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    if schema_version(conn) == SCHEMA_VERSION:
+        return
+    conn.execute("BEGIN IMMEDIATE")          # another process may be migrating the same file
+    try:
+        version = schema_version(conn)
+        if version > SCHEMA_VERSION:
+            raise RuntimeError(f"the register is at schema version {version}, newer than this mailbot "
+                               f"({SCHEMA_VERSION}): upgrade mailbot, or restore the pre-upgrade backup")
+        for step in MIGRATIONS[version:]:
+            step(conn)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
 def connect(path: Path | str) -> sqlite_utils.Database:
     """Open (and create or upgrade) the database. One connection per thread."""
     path = Path(path)
@@ -208,7 +244,8 @@ def connect(path: Path | str) -> sqlite_utils.Database:
     conn.execute("PRAGMA synchronous=FULL")   # a committed registration survives power loss
     conn.execute("PRAGMA foreign_keys=ON")
     conn.executescript(SCHEMA)
-    conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+    conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '0')")
+    _migrate(conn)
     if conn.execute("SELECT 1 FROM meta WHERE key = 'fts_built'").fetchone() is None:
         # A register from before the search index: index what is there, once.
         conn.execute("INSERT INTO entries_fts(entries_fts) VALUES ('rebuild')")

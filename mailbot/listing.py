@@ -31,7 +31,7 @@ VIETNAMESE_HEADINGS = {
     "signer_title": "Khối chữ ký", "to_places": "Nơi nhận", "page_amount": "Số tờ",
     "decision": "Kết quả tiếp nhận", "paper_copy_required": "Cần bản giấy",
     "paper_received": "Đã nhận bản giấy", "signature_verdict": "Chữ ký số",
-    "attachments": "Tệp đính kèm", "route": "Đơn vị/người nhận",
+    "attachments": "Tệp đính kèm", "route": "Đơn vị/người nhận", "email_subject": "Tiêu đề thư",
 }
 
 _ENTRY_SELECT = "SELECT e.*, m.spool_path FROM entries e JOIN messages m ON m.id = e.message"

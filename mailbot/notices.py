@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import logging
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from .config import Mailbox, Rules
 from .model import Decision, MessageReport, NoticePlan
-from .register import Registered
+from .register import Notice, Registered
+
+log = logging.getLogger("mailbot.notices")
 
 
 def vietnamese_time(moment: datetime) -> str:
@@ -89,3 +95,153 @@ def notice_context(rules: Rules, report: MessageReport, decision: Decision, reg:
         },
         "alert": _alert(decision, reg, report),
     }
+
+
+# -- building the notices of one message ------------------------------------------
+
+# The kinds a configuration can send from templates (`mailbot check` renders each).
+TEMPLATE_KINDS = ("receipt", "refusal", "paper-copy", "alert")
+
+KIND_NAMES_VI = {
+    "receipt": "biên nhận văn bản",
+    "refusal": "thông báo không tiếp nhận",
+    "paper-copy": "đề nghị gửi bản giấy",
+    "alert": "cảnh báo cho văn thư",
+}
+
+
+def build_notices(rules: Rules, plans: Sequence[NoticePlan], context: dict[str, Any], *, message: int,
+                  in_reply_to: str | None, references: Sequence[str], seed: str) -> list[Notice]:
+    """The notices of one message, composed from templates.
+
+    A notice whose template fails does not stop anything: it comes back `unbuilt`, with
+    the error and what composing it again needs, and the clerk gets a plain-text alert
+    that needs no template. The document is registered all the same."""
+    from .dispatch.compose import compose_notice
+
+    envelope = rules.smtp.envelope_sender if rules.smtp else ""
+    out: list[Notice] = []
+    failed: list[Notice] = []
+    for plan in plans:
+        try:
+            composed = compose_notice(plan.kind, context, rules, recipient=plan.to, in_reply_to=in_reply_to,
+                                      references=references, seed=seed)
+        except Exception as exc:  # noqa: BLE001 - a broken template must not stop the register
+            notice = _unbuilt(rules, plan, context, exc, in_reply_to=in_reply_to, references=references,
+                              seed=seed, envelope=envelope)
+            log.error("message %s: cannot compose the %s notice to %s: %s", message, plan.kind, plan.to,
+                      notice.error)
+            failed.append(notice)
+            out.append(notice)
+        else:
+            out.append(Notice(plan.kind, plan.to, composed.subject, composed.message_id, composed.raw, envelope))
+    if failed:
+        alert = _failure_alert(rules, failed, context, message=message, seed=seed, envelope=envelope)
+        if alert is not None:
+            out.append(alert)
+    return out
+
+
+def _unbuilt(rules: Rules, plan: NoticePlan, context: dict[str, Any], exc: Exception, *,
+             in_reply_to: str | None, references: Sequence[str], seed: str, envelope: str) -> Notice:
+    from .dispatch.compose import notice_message_id
+
+    inputs = {"context": context, "in_reply_to": in_reply_to, "references": list(references), "seed": seed}
+    return Notice(plan.kind, plan.to, "", notice_message_id(rules, plan.kind, plan.to, seed), b"", envelope,
+                  state="unbuilt", error=short_error(exc),
+                  compose=json.dumps(inputs, ensure_ascii=False, default=str))
+
+
+def _failure_alert(rules: Rules, failed: list[Notice], context: dict[str, Any], *, message: int, seed: str,
+                   envelope: str) -> Notice | None:
+    """Plain text, no template: it must not depend on what just failed."""
+    from .dispatch.compose import compose_plain
+
+    to = rules.notices.clerk_address
+    if not to:
+        log.error("message %s: no notices.clerk_address to tell about the failed notice(s)", message)
+        return None
+    number = context.get("arrival_number")
+    registered = (f"đã vào sổ với số đến {number}/{context.get('year')}" if number
+                  else "đã được xử lý")
+    lines = [f"Kính gửi: bộ phận Văn thư {rules.office.name}", "",
+             f"Thư #{message} gửi đến hộp thư {context.get('mailbox_address')} {registered}, nhưng hệ thống "
+             "không soạn được thông báo sau đây do lỗi mẫu thư (template):", ""]
+    for notice in failed:
+        lines.append(f"  - {KIND_NAMES_VI.get(notice.kind, notice.kind)} gửi {notice.recipient}")
+        lines.append(f"    Lỗi: {notice.error}")
+    lines += ["", "Thông báo chưa gửi được lưu lại, không bị mất. Sau khi quản trị viên sửa mẫu thư, "
+              "thông báo sẽ được soạn và gửi lại (tự động, hoặc bằng lệnh: mailbot queue retry --all).",
+              "", "Đây là thư tự động của hệ thống văn thư điện tử."]
+    composed = compose_plain("notice-failed", f"[mailbot] Không soạn được thông báo — thư #{message}",
+                             "\n".join(lines) + "\n", rules, recipient=to, seed=seed)
+    return Notice("notice-failed", to, composed.subject, composed.message_id, composed.raw, envelope)
+
+
+def deferral_alert(rules: Rules, message: int, seed: str) -> Callable[[datetime], Notice | None]:
+    """The one alert that tells the clerk notices are being paced by the office-wide cap."""
+    def build(first_send_at: datetime) -> Notice | None:
+        from .dispatch.compose import compose_plain
+
+        to = rules.notices.clerk_address
+        if not to:
+            return None
+        local = first_send_at.astimezone(ZoneInfo(rules.office.timezone))
+        caps = rules.notices
+        text = "\n".join([
+            f"Kính gửi: bộ phận Văn thư {rules.office.name}", "",
+            f"Số thông báo gửi ra đã chạm giới hạn {caps.max_per_hour} thư trong "
+            f"{_window_vi(caps.cap_window_seconds)}. Các thông báo tiếp theo (biên nhận, đề nghị gửi bản giấy…) "
+            "KHÔNG bị hủy: chúng được xếp hàng và gửi lần lượt theo thứ tự thư đến, ngay khi giới hạn cho phép; "
+            f"thông báo đầu tiên bị gửi chậm sẽ đi lúc {vietnamese_time(local)}.", "",
+            "Văn bản vẫn được vào sổ ngay khi đến. Xem hàng đợi bằng lệnh: mailbot status", "",
+            "Thư này chỉ gửi một lần cho mỗi đợt gửi chậm.", "",
+            "Đây là thư tự động của hệ thống văn thư điện tử."]) + "\n"
+        composed = compose_plain("notices-deferred", "[mailbot] Thông báo gửi ra đang được gửi chậm do vượt giới hạn",
+                                 text, rules, recipient=to, seed=seed)
+        envelope = rules.smtp.envelope_sender if rules.smtp else ""
+        return Notice("notices-deferred", to, composed.subject, composed.message_id, composed.raw, envelope)
+    return build
+
+
+def _window_vi(seconds: int) -> str:
+    if seconds % 3600 == 0:
+        return f"{seconds // 3600} giờ"
+    if seconds % 60 == 0:
+        return f"{seconds // 60} phút"
+    return f"{seconds} giây"
+
+
+def short_error(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}"[:500]
+
+
+def sample_context(rules: Rules) -> dict[str, Any]:
+    """A realistic context with every key filled (`mailbot check` renders the templates with it):
+    an accepted document with one refused attachment, a paper copy required, a duplicate alert."""
+    from .model import AttachmentReport, Reason
+
+    pdf = AttachmentReport(filename="giay-moi.pdf", original_filename="giay-moi.pdf",
+                           declared_type="application/pdf", size=52_000, sha256="0" * 64, format="pdf",
+                           mime="application/pdf", allowed=True, pages=2)
+    exe = AttachmentReport(filename="setup.exe", original_filename="setup.exe",
+                           declared_type="application/octet-stream", size=1_000, sha256="1" * 64, format=None,
+                           mime="application/x-dosexec", allowed=False,
+                           reason=Reason("format_not_allowed", "Định dạng tệp không được chấp nhận.",
+                                         "format not allowed", "QĐ 57/2014 Điều 4.2.c"))
+    report = MessageReport(
+        sha256="2" * 64, size=60_000, readable=True, message_id="<mau@so-mau.gov.vn>",
+        subject="Gửi Giấy mời họp", sender="vanthu@so-mau.gov.vn", date="2026-12-07T08:00:00+07:00",
+        attachments=(pdf, exe),
+        document={"code": "15/GM-UBND", "type_name": "Giấy mời", "subject": "Họp giao ban tháng 12",
+                  "organ_name": "Ủy ban nhân dân tỉnh Quảng Ngãi"})
+    paper = Reason("paper_required", "Văn bản chưa có chữ ký số tin cậy.", "no trusted signature",
+                   "QĐ 57/2014 Điều 8.1")
+    decision = Decision("accept", (paper,), paper_copy_required=True, paper_reason=paper)
+    book = rules.books[0] if rules.books else None
+    reg = Registered(message=1, state="processed", outcome="accept", entry=1, book=book.id if book else None,
+                     year=2026, arrival_number=15, same_document_as=0)
+    arrival = datetime(2026, 12, 7, 8, 0, tzinfo=ZoneInfo(rules.office.timezone))
+    mailbox = rules.mailboxes[0] if rules.mailboxes else None
+    return notice_context(rules, report, decision, reg, arrival, mailbox, book.name if book else None)

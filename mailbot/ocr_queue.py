@@ -17,7 +17,7 @@ import multiprocessing
 import sqlite3
 import time
 from concurrent.futures import ProcessPoolExecutor
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -26,7 +26,7 @@ import sqlite_utils
 from .config import Ocr, Rules
 from .db import transaction
 from .paper import decide_paper
-from .register import audit, now_utc, same_document
+from .register import audit, notice_caps, now_utc, queue_notice, same_document
 from .spool import Spool
 from .textfold import fold
 
@@ -173,11 +173,18 @@ def complete(rules: Rules, db: sqlite_utils.Database, job: dict, result: Any) ->
 
 
 def _queue_paper_notice(conn: sqlite3.Connection, rules: Rules, entry: dict, document: dict, paper) -> None:
-    from .dispatch.compose import compose_notice
-    from .notices import vietnamese_time
+    from .model import NoticePlan
+    from .notices import build_notices, deferral_alert, vietnamese_time
 
     sender = entry["sender"]
     if not sender or sender in rules.own_addresses():
+        return
+    # Only a sender who was answered at registration is answered again: automated mail,
+    # robots and capped correspondents got no receipt, so they get no paper request either.
+    if conn.execute("SELECT 1 FROM outbox WHERE message = ? AND kind = 'receipt' AND recipient = ?",
+                    (entry["message"], sender)).fetchone() is None:
+        log.info("entry %s: paper original needed, but %s was not answered at registration: no request",
+                 entry["id"], sender)
         return
     mailbox = next((m for m in rules.mailboxes if m.id == entry["mailbox"]), None)
     arrival = datetime.fromisoformat(entry["arrival_date"]).astimezone(ZoneInfo(rules.office.timezone))
@@ -194,12 +201,9 @@ def _queue_paper_notice(conn: sqlite3.Connection, rules: Rules, entry: dict, doc
         "alert": {"title": "", "message": entry["message"], "lines": []},
     }
     sha, = conn.execute("SELECT sha256 FROM messages WHERE id = ?", (entry["message"],)).fetchone()
-    composed = compose_notice("paper-copy", context, rules, recipient=sender, in_reply_to=entry["message_id"],
-                              references=(), seed=sha)
-    created = now_utc()
-    envelope = rules.smtp.envelope_sender if rules.smtp else ""
-    conn.execute(
-        "INSERT OR IGNORE INTO outbox(message, kind, recipient, subject, message_id, raw, envelope_sender, "
-        "state, attempts, next_attempt_at, created_at) VALUES (?, 'paper-copy', ?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
-        (entry["message"], sender, composed.subject, composed.message_id, composed.raw, envelope, created, created))
-    audit(conn, "notice-queued", message=entry["message"], entry=entry["id"], kind="paper-copy", to=sender)
+    notices = build_notices(rules, [NoticePlan("paper-copy", sender)], context, message=entry["message"],
+                            in_reply_to=entry["message_id"], references=(), seed=sha)
+    now = datetime.now(timezone.utc)
+    for notice in notices:
+        queue_notice(conn, entry["message"], entry["id"], notice, notice_caps(rules), now,
+                     deferral_alert(rules, entry["message"], sha))

@@ -27,7 +27,8 @@ from .faults import crash_point
 from .inspect.message import inspect_message
 from .inspect.mime import parse_message, problem
 from .model import Decision, MessageReport, Reason
-from .register import Notice, NoticeCaps, Registered, apply, audit, ensure_books
+from .notices import deferral_alert
+from .register import Notice, Registered, apply, audit, ensure_books, notice_caps
 from .spool import Spool
 
 log = logging.getLogger("mailbot.pipeline")
@@ -75,7 +76,7 @@ class Pipeline:
         self._trust = trust
         self._inspector: Any = None
         self._inspector_lock = threading.Lock()
-        self.caps = NoticeCaps(rules.notices.max_per_recipient_per_hour, rules.notices.max_per_hour)
+        self.caps = notice_caps(rules)
         ensure_books(self.db, [(b.id, b.name) for b in rules.books])
 
     # -- intake ---------------------------------------------------------------
@@ -191,6 +192,11 @@ class Pipeline:
         self.db.execute("UPDATE messages SET attempts = attempts + 1 WHERE id = ?", (message,))
         return Job(message, dict(row), self.mailbox(row["mailbox"]), row["attempts"] + 1)
 
+    def record_failure(self, message: int, exc: BaseException) -> None:
+        """Keep why processing a message failed (it stays pending and is tried again)."""
+        error = f"{type(exc).__name__}: {' '.join(str(exc).split())}"[:1000]
+        self.db.execute("UPDATE messages SET last_error = ? WHERE id = ?", (error, message))
+
     def evaluate_job(self, job: Job) -> tuple[MessageReport, Decision]:
         """Inspection and decision of one job: no database, safe in a worker thread."""
         if job.attempt > MAX_ATTEMPTS:
@@ -231,7 +237,8 @@ class Pipeline:
         crash_point("after-inspect")
         arrival = datetime.fromisoformat(job.row["delivered_at"]).astimezone(self.tz)
         result = apply(self.db, job.message, report, decision, arrival,
-                       lambda reg: self._notices(reg, report, decision, arrival, job.mailbox), self.caps)
+                       lambda reg: self._notices(reg, report, decision, arrival, job.mailbox), self.caps,
+                       deferral_alert(self.rules, job.message, report.sha256))
         crash_point("after-register")
         return result
 
@@ -257,8 +264,7 @@ class Pipeline:
     # -- notices --------------------------------------------------------------
     def _notices(self, reg: Registered, report: MessageReport, decision: Decision,
                  arrival: datetime, mailbox: Mailbox | None) -> list[Notice]:
-        from .dispatch.compose import compose_notice
-        from .notices import alert_plan, notice_context
+        from .notices import alert_plan, build_notices, notice_context
 
         if reg.state != "processed":
             return []
@@ -266,13 +272,9 @@ class Pipeline:
         extra = alert_plan(self.rules, reg)
         if extra is not None and extra not in plans:
             plans.append(extra)
+        if not plans:
+            return []
         book_name = next((b.name for b in self.rules.books if b.id == reg.book), None)
         context = notice_context(self.rules, report, decision, reg, arrival, mailbox, book_name)
-        envelope = self.rules.smtp.envelope_sender if self.rules.smtp else ""
-        out = []
-        for plan in plans:
-            composed = compose_notice(plan.kind, context, self.rules, recipient=plan.to,
-                                      in_reply_to=report.message_id, references=report.references,
-                                      seed=report.sha256)
-            out.append(Notice(plan.kind, plan.to, composed.subject, composed.message_id, composed.raw, envelope))
-        return out
+        return build_notices(self.rules, plans, context, message=reg.message, in_reply_to=report.message_id,
+                             references=report.references, seed=report.sha256)

@@ -51,6 +51,9 @@ class Notice:
     message_id: str
     raw: bytes
     envelope_sender: str = ""
+    state: str = "pending"         # pending, or unbuilt: its templates failed (see `error`)
+    error: str | None = None
+    compose: str | None = None     # unbuilt: JSON of what composing it again needs
 
 
 # Builds the notices once the số đến is known (called inside the transaction).
@@ -177,25 +180,110 @@ def _insert_entry(conn: sqlite3.Connection, msg: sqlite3.Row, report: MessageRep
 class NoticeCaps:
     per_recipient_per_hour: int = 100
     per_hour: int = 1000
+    window_seconds: int = 3600
 
 
-def _over_cap(conn: sqlite3.Connection, notice: Notice, caps: NoticeCaps) -> str | None:
-    """Why this notice must not be queued (rate caps against floods and mail loops), or None."""
-    since = (datetime.now(timezone.utc) - timedelta(hours=1)).isoformat(timespec="seconds")
-    total = conn.execute("SELECT count(*) FROM outbox WHERE created_at >= ?", (since,)).fetchone()[0]
-    if total >= caps.per_hour:
-        return f"global cap of {caps.per_hour} notices per hour reached"
-    if notice.kind == "alert":
+def notice_caps(rules) -> NoticeCaps:
+    n = rules.notices
+    return NoticeCaps(n.max_per_recipient_per_hour, n.max_per_hour, n.cap_window_seconds)
+
+
+# Notices to the office's own people: never paced by the sending cap (the clerk must hear
+# of a held message at once) and not counted in it.
+INTERNAL_KINDS = frozenset({"alert", "notice-failed", "notices-deferred"})
+
+
+def _iso(moment: datetime) -> str:
+    """UTC, fixed width: the outbox's send times compare correctly as text."""
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def _recipient_capped(conn: sqlite3.Connection, notice: Notice, caps: NoticeCaps, now: datetime) -> str | None:
+    """Loop protection, keyed on the correspondent: why this notice must not be queued, or None."""
+    if notice.kind in INTERNAL_KINDS:
         return None          # the clerk must hear of every held message
+    since = (now - timedelta(seconds=caps.window_seconds)).isoformat(timespec="seconds")
     mine = conn.execute("SELECT count(*) FROM outbox WHERE recipient = ? AND created_at >= ?",
                         (notice.recipient, since)).fetchone()[0]
     if mine >= caps.per_recipient_per_hour:
-        return f"cap of {caps.per_recipient_per_hour} notices per hour to {notice.recipient} reached"
+        return f"cap of {caps.per_recipient_per_hour} notices per window to {notice.recipient} reached"
     return None
 
 
+def send_slot(conn: sqlite3.Connection, caps: NoticeCaps, now: datetime) -> datetime:
+    """The earliest time a new notice may go out under the office-wide cap.
+
+    Slots are handed out in order: the new notice may not go before the one `per_hour`
+    places ahead of it has been out for a whole window. So no window ever holds more than
+    `per_hour` sends, and a burst is spread over the following windows, in arrival order,
+    instead of being dropped.
+    """
+    row = conn.execute("SELECT scheduled_at FROM outbox WHERE scheduled_at IS NOT NULL "
+                       "ORDER BY scheduled_at DESC LIMIT 1 OFFSET ?", (caps.per_hour - 1,)).fetchone()
+    if row is None:
+        return now
+    earliest = datetime.fromisoformat(row[0]) + timedelta(seconds=caps.window_seconds)
+    return max(now, earliest)
+
+
+# Builds the one alert that tells the clerk notices are being deferred (given the send time
+# of the first deferred one), or None when there is nobody to tell.
+DeferralAlert = Callable[[datetime], "Notice | None"]
+_DEFERRAL_OPEN = "notices_deferred_since"   # meta key: set while a deferral episode lasts
+
+
+def queue_notice(conn: sqlite3.Connection, message: int, entry: int | None, notice: Notice,
+                 caps: NoticeCaps, now: datetime, deferral_alert: DeferralAlert | None) -> None:
+    """Put one notice in the outbox (inside the caller's transaction): unbuilt ones kept for a
+    retry, over the correspondent's cap suppressed, over the office-wide cap deferred."""
+    if notice.state == "unbuilt":
+        # Recorded so it is neither lost nor silently dropped: `mailbot queue retry`
+        # (or the dispatcher, once the cause is fixed) composes it again from `compose`.
+        conn.execute(
+            "INSERT OR IGNORE INTO outbox(message, kind, recipient, subject, message_id, raw, envelope_sender, "
+            "state, attempts, next_attempt_at, created_at, last_error, compose) "
+            "VALUES (?, ?, ?, '', ?, X'', ?, 'unbuilt', 0, ?, ?, ?, ?)",
+            (message, notice.kind, notice.recipient, notice.message_id, notice.envelope_sender, _iso(now),
+             now_utc(), notice.error, notice.compose))
+        audit(conn, "notice-unbuilt", message=message, entry=entry, kind=notice.kind, to=notice.recipient,
+              error=notice.error)
+        return
+    capped = _recipient_capped(conn, notice, caps, now)
+    if capped:
+        audit(conn, "notice-suppressed", message=message, kind=notice.kind, to=notice.recipient, reason=capped)
+        log.warning("notice %s to %s not queued: %s", notice.kind, notice.recipient, capped)
+        return
+    internal = notice.kind in INTERNAL_KINDS
+    send_at = now if internal else send_slot(conn, caps, now)
+    cursor = conn.execute(
+        "INSERT OR IGNORE INTO outbox(message, kind, recipient, subject, message_id, raw, envelope_sender, "
+        "state, attempts, next_attempt_at, created_at, scheduled_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)",
+        (message, notice.kind, notice.recipient, notice.subject, notice.message_id, notice.raw,
+         notice.envelope_sender, _iso(send_at), now_utc(), None if internal else _iso(send_at)))
+    if cursor.rowcount == 0:
+        return
+    if internal:
+        audit(conn, "notice-queued", message=message, entry=entry, kind=notice.kind, to=notice.recipient)
+        return
+    if send_at <= now:
+        conn.execute("DELETE FROM meta WHERE key = ?", (_DEFERRAL_OPEN,))   # the episode, if any, is over
+        audit(conn, "notice-queued", message=message, entry=entry, kind=notice.kind, to=notice.recipient)
+        return
+    audit(conn, "notice-deferred", message=message, entry=entry, kind=notice.kind, to=notice.recipient,
+          send_at=_iso(send_at), reason=f"office cap of {caps.per_hour} notices per window reached")
+    opened = conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)", (_DEFERRAL_OPEN, _iso(now)))
+    if opened.rowcount:
+        log.warning("office cap of %d notices per %d s reached: notices are deferred, not dropped "
+                    "(first deferred one goes at %s)", caps.per_hour, caps.window_seconds, _iso(send_at))
+        alert = deferral_alert(send_at) if deferral_alert else None
+        if alert is not None:
+            queue_notice(conn, message, entry, alert, caps, now, None)
+
+
 def apply(db: sqlite_utils.Database, message: int, report: MessageReport, decision: Decision,
-          arrival: datetime, build_notices: NoticeBuilder, caps: NoticeCaps = NoticeCaps()) -> Registered:
+          arrival: datetime, build_notices: NoticeBuilder, caps: NoticeCaps = NoticeCaps(),
+          deferral_alert: DeferralAlert | None = None) -> Registered:
     """Register one processed message. `arrival` is the legal receipt time (office time zone)."""
     with transaction(db) as conn:
         conn.row_factory = sqlite3.Row
@@ -241,22 +329,9 @@ def apply(db: sqlite_utils.Database, message: int, report: MessageReport, decisi
                 audit(conn, "same-document", message=message, entry=entry, earlier_entry=same)
         _insert_attachments(conn, message, report)
 
-        created = now_utc()
+        now = datetime.now(timezone.utc)
         for notice in build_notices(result):
-            capped = _over_cap(conn, notice, caps)
-            if capped:
-                audit(conn, "notice-suppressed", message=message, kind=notice.kind, to=notice.recipient,
-                      reason=capped)
-                log.warning("notice %s to %s not queued: %s", notice.kind, notice.recipient, capped)
-                continue
-            conn.execute(
-                "INSERT OR IGNORE INTO outbox(message, kind, recipient, subject, message_id, raw, "
-                "envelope_sender, state, attempts, next_attempt_at, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
-                (message, notice.kind, notice.recipient, notice.subject, notice.message_id, notice.raw,
-                 notice.envelope_sender, created, created))
-            audit(conn, "notice-queued", message=message, entry=result.entry, kind=notice.kind,
-                  to=notice.recipient)
+            queue_notice(conn, message, result.entry, notice, caps, now, deferral_alert)
 
         conn.execute(
             "UPDATE messages SET state = 'processed', decision = ?, message_id = ?, report = ?, "

@@ -5,7 +5,7 @@ Each IMAP watcher writes its own small JSON file under `<data_dir>/status/`
 never sees half a record. `status_command(rules)` prints one line per
 configured mailbox: connected?, last sync, messages waiting, last error.
 
-A record (the `--json` output is a list of these, one per mailbox):
+`--json` prints {"mailboxes": [records], "notices": outbox summary}; a record:
     mailbox, address, kind ("imap"), connected (bool), mode ("idle" | "poll" |
     null), host, last_sync (ISO 8601 UTC or null), waiting (int), last_error
     (str or null), last_error_at, errors_in_row, moved (sources moved since
@@ -119,13 +119,41 @@ def format_status(records: list[dict[str, Any]], now: datetime | None = None) ->
     return "\n".join(lines)
 
 
+def notice_queue(rules) -> dict[str, Any] | None:
+    """The outbox in numbers (None before the register exists)."""
+    if not Path(rules.db_path).exists():
+        return None
+    from . import db as dbmod
+    from .dispatch.retry import outbox_summary
+
+    db = dbmod.connect(rules.db_path)
+    try:
+        return outbox_summary(db)
+    finally:
+        db.conn.close()
+
+
+def format_notices(summary: dict[str, Any] | None) -> str:
+    if summary is None:
+        return "Notices: no register yet."
+    line = f"Notices: {summary['pending']} pending"
+    if summary["deferred"]:
+        line += (f" ({summary['deferred']} deferred by the office-wide cap, the last going at "
+                 f"{summary['deferred_until']})")
+    line += f", {summary['unbuilt']} not composed, {summary['failed']} failed, {summary['sent']} sent"
+    if summary["unbuilt"] or summary["failed"]:
+        line += " — see `mailbot queue list`, then `mailbot queue retry --all`"
+    return line
+
+
 def status_command(rules, *, as_json: bool = False, out: TextIO | None = None) -> int:
-    """`mailbot status`: print the health of every IMAP mailbox. Exit code 0."""
+    """`mailbot status`: the health of every IMAP mailbox and the notice queue. Exit code 0."""
     out = out or sys.stdout
     records = read_status(rules)
+    notices = notice_queue(rules)
     if as_json:
-        json.dump(records, out, ensure_ascii=False, indent=2, default=str)
+        json.dump({"mailboxes": records, "notices": notices}, out, ensure_ascii=False, indent=2, default=str)
         out.write("\n")
     else:
-        out.write(format_status(records) + "\n")
+        out.write(format_status(records) + "\n" + format_notices(notices) + "\n")
     return 0

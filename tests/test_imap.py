@@ -628,7 +628,7 @@ def test_one_failing_mailbox_does_not_stall_the_others(dovecot, user, tmp_path):
         assert f"{user}" in text and "connected (idle)" in text and "LoginError" in text
         out = io.StringIO()
         status_command(rules, as_json=True, out=out)
-        assert {r["mailbox"] for r in json.loads(out.getvalue())} == {user, "nobody1", "nobody2"}
+        assert {r["mailbox"] for r in json.loads(out.getvalue())["mailboxes"]} == {user, "nobody1", "nobody2"}
     # After the daemon stopped, status says so.
     assert "connected (idle)" not in format_status(read_status(rules))
 

@@ -154,9 +154,44 @@ def test_rate_caps_stop_notice_floods_but_not_alerts(database):
     # All five documents are registered all the same.
     assert database.execute("SELECT count(*) FROM entries").fetchone()[0] == 5
 
-    tight = NoticeCaps(per_recipient_per_hour=100, per_hour=8)
-    apply(database, record(database, 9), report(9), ACCEPT, at, receipt_and_alert, tight)
-    assert database.execute("SELECT count(*) FROM outbox").fetchone()[0] == 8
+
+
+def test_office_cap_defers_notices_in_order_and_alerts_once(database):
+    """Over the office-wide cap nothing is dropped: later notices get later send slots, in
+    arrival order, no window holds more than the cap, and the clerk hears of it once."""
+    from mailbot.register import NoticeCaps
+
+    at = datetime(2026, 11, 20, 9, 0, tzinfo=VN)
+    caps = NoticeCaps(per_recipient_per_hour=100, per_hour=3, window_seconds=600)
+    alerts = []
+
+    def deferral_alert(send_at):
+        alerts.append(send_at)
+        return Notice("notices-deferred", "clerk@x", "chậm", f"<d{len(alerts)}@x>", b"raw")
+
+    def own_receipt(reg):
+        return [Notice("receipt", f"s{reg.message}@dan.vn", "r", f"<r{reg.message}@x>", b"raw")]
+
+    start = datetime.now(timezone.utc)
+    for i in range(1, 11):
+        apply(database, record(database, i), report(i), ACCEPT, at, own_receipt, caps, deferral_alert)
+    rows = database.execute("SELECT message, next_attempt_at, scheduled_at FROM outbox WHERE kind = 'receipt' "
+                            "ORDER BY message").fetchall()
+    assert [r[0] for r in rows] == list(range(1, 11))          # every document acknowledged
+    slots = [datetime.fromisoformat(r[1]) for r in rows]
+    assert slots == sorted(slots)                               # in arrival order
+    assert all(r[1] == r[2] for r in rows)
+    assert all(s - start < timedelta(seconds=5) for s in slots[:3])     # the first three go at once
+    for k in range(len(slots) - 3):                             # at most 3 in any 600-second window
+        assert slots[k + 3] - slots[k] >= timedelta(seconds=600)
+    assert len(alerts) == 1                                     # told once, with the first deferred slot
+    assert alerts[0] == slots[3]
+    alert_rows = database.execute("SELECT recipient, next_attempt_at, scheduled_at FROM outbox "
+                                  "WHERE kind = 'notices-deferred'").fetchall()
+    assert len(alert_rows) == 1 and alert_rows[0][2] is None    # the alert itself is not paced
+    assert datetime.fromisoformat(alert_rows[0][1]) - start < timedelta(seconds=5)
+    deferred = database.execute("SELECT count(*) FROM audit WHERE event = 'notice-deferred'").fetchone()[0]
+    assert deferred == 7
 
 
 def test_search_ignores_accents_and_finds_codes_and_older_registers(tmp_path):

@@ -1,8 +1,9 @@
 """Notices: Jinja2 templates → a complete RFC 5322 message (text + HTML).
 
 A notice kind is a pair of templates, `{kind}.txt.j2` and `{kind}.html.j2`,
-looked up first in `rules.notices.templates_dir` (when set) and then in the
-bundled top-level `templates/` folder. Adding a kind ("paper-copy", "review",
+looked up first in `rules.notices.templates_dir` (when set) and then among the
+templates bundled with the package (`mailbot/templates/`, package data read
+through importlib.resources, so a regular `pip install` finds them too). Adding a kind ("paper-copy", "review",
 "forward", "alert") means adding templates, nothing here.
 
 The text template also carries the subject: a top-level
@@ -28,17 +29,19 @@ from email.message import EmailMessage
 from email.policy import EmailPolicy
 from email.utils import format_datetime, formataddr
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import jinja2
 
-import mailbot
 from mailbot.config import Rules
 from mailbot.headercache import CachedHeaderRegistry
 
-BUNDLED_TEMPLATES = Path(mailbot.__file__).resolve().parent.parent / "templates"
+# The bundled templates: package data, a real folder in every supported install
+# (wheel, editable, source tree).
+BUNDLED_TEMPLATES = Path(str(resources.files("mailbot") / "templates"))
 
 _KIND = re.compile(r"^[a-z][a-z0-9-]{0,40}$")
 _MSGID = re.compile(r"^<[^<>\s]+@[^<>\s]+>$")
@@ -78,37 +81,22 @@ def compose_notice(kind: str, context: dict, rules: Rules, *, recipient: str, in
         raise ValueError(f"invalid notice kind {kind!r}")
     recipient = recipient.strip()
     notices = rules.notices
-    env = _environment(_search_path(rules))
-    values = _prepare(context)
-    values.update(
-        kind=kind,
-        recipient=recipient,
-        from_name=_nfc(notices.from_name),
-        from_address=notices.from_address,
-        allowed_formats=list(rules.formats.allowed),
-        office_timezone=rules.office.timezone,
-    )
+    env = _environment(template_folders(rules))
+    values = _values(kind, context, rules, recipient)
 
     try:
         text_template = env.get_template(f"{kind}.txt.j2")
         html_template = env.get_template(f"{kind}.html.j2")
     except jinja2.TemplateNotFound as exc:
         raise TemplateMissing(f"no template {exc.name!r} for notice kind {kind!r} "
-                              f"(looked in {', '.join(str(p) for p in _search_path(rules))})") from None
+                              f"(looked in {', '.join(str(p) for p in template_folders(rules))})") from None
 
-    text_module = text_template.make_module(values)
-    text = _nfc(str(text_module))
+    subject, text = _render_text(text_template, values)
     html = _nfc(html_template.render(values))
-    subject = getattr(text_module, "subject", None)
-    if not subject or not str(subject).strip():
-        raise ValueError(f"template {kind}.txt.j2 must set a subject: {{% set subject %}}…{{% endset %}}")
-    subject = _one_line(_nfc(str(subject)))
 
     tz = ZoneInfo(rules.office.timezone)
     now = (now or datetime.now(tz)).astimezone(tz)
-    domain = notices.from_address.rpartition("@")[2] or "localhost"
-    digest = hashlib.sha256((seed + kind + recipient).encode("utf-8")).hexdigest()[:32]
-    message_id = f"<mailbot.{kind}.{digest}@{domain}>"
+    message_id = notice_message_id(rules, kind, recipient, seed)
 
     parent = _clean_msgid(in_reply_to)
     thread = _thread(references, parent)
@@ -117,6 +105,87 @@ def compose_notice(kind: str, context: dict, rules: Rules, *, recipient: str, in
     if raw is None:   # a header the fast writer does not handle: the email package writes it
         raw = _build_notice(kind, _nfc(notices.from_name), notices.from_address, recipient, subject,
                             format_datetime(now), message_id, parent, thread, text, html)
+    return ComposedNotice(kind=kind, recipient=recipient, subject=subject, message_id=message_id, raw=raw)
+
+
+def _values(kind: str, context: Mapping[str, Any], rules: Rules, recipient: str) -> dict[str, Any]:
+    values = _prepare(context)
+    values.update(
+        kind=kind,
+        recipient=recipient,
+        from_name=_nfc(rules.notices.from_name),
+        from_address=rules.notices.from_address,
+        allowed_formats=list(rules.formats.allowed),
+        office_timezone=rules.office.timezone,
+    )
+    return values
+
+
+def _render_text(template: jinja2.Template, values: dict[str, Any]) -> tuple[str, str]:
+    """The subject and body of a `.txt.j2` template."""
+    module = template.make_module(values)
+    subject = getattr(module, "subject", None)
+    if not subject or not str(subject).strip():
+        raise ValueError(f"template {template.name} must set a subject: {{% set subject %}}…{{% endset %}}")
+    return _one_line(_nfc(str(subject))), _nfc(str(module))
+
+
+def template_problems(rules: Rules, kinds: Sequence[str], context: Mapping[str, Any]) -> list[str]:
+    """Render every template of `kinds` (override first, then bundled) with `context`;
+    one line per template that is missing or fails, naming its file. Empty when all render."""
+    env = _environment(template_folders(rules))
+    folders = ", ".join(str(p) for p in template_folders(rules))
+    problems = []
+    for kind in kinds:
+        values = _values(kind, context, rules, "nguoi-gui@example.gov.vn")
+        for name in (f"{kind}.txt.j2", f"{kind}.html.j2"):
+            template = None
+            try:
+                template = env.get_template(name)
+                if name.endswith(".txt.j2"):
+                    _render_text(template, values)
+                else:
+                    template.render(values)
+            except jinja2.TemplateNotFound as exc:
+                problems.append(f"{name}: template {exc.name!r} not found (looked in {folders})")
+            except jinja2.TemplateSyntaxError as exc:
+                problems.append(f"{exc.filename or name}, line {exc.lineno}: {exc.message}")
+            except Exception as exc:  # noqa: BLE001 - any failure is reported, with where it happened
+                where = _failing_template(exc) or (template.filename if template else name)
+                problems.append(f"{where}: {type(exc).__name__}: {exc}")
+    return problems
+
+
+def _failing_template(exc: BaseException) -> str | None:
+    """'FILE, line N' of the innermost template frame of a rendering error (Jinja rewrites
+    tracebacks so template lines appear as frames)."""
+    import traceback
+
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
+    return f"{frames[-1].filename}, line {frames[-1].lineno}" if frames else None
+
+
+def notice_message_id(rules: Rules, kind: str, recipient: str, seed: str) -> str:
+    """The Message-ID a notice carries: derived from what it answers, so composing it again
+    (a retry, a crash) gives the same id."""
+    domain = rules.notices.from_address.rpartition("@")[2] or "localhost"
+    digest = hashlib.sha256((seed + kind + recipient.strip()).encode("utf-8")).hexdigest()[:32]
+    return f"<mailbot.{kind}.{digest}@{domain}>"
+
+
+def compose_plain(kind: str, subject: str, text: str, rules: Rules, *, recipient: str, seed: str,
+                  now: datetime | None = None) -> ComposedNotice:
+    """A plain-text notice built without templates: what the office's own people get when a
+    template cannot be used (it must not depend on what failed)."""
+    if not _KIND.match(kind):
+        raise ValueError(f"invalid notice kind {kind!r}")
+    recipient = recipient.strip()
+    tz = ZoneInfo(rules.office.timezone)
+    now = (now or datetime.now(tz)).astimezone(tz)
+    message_id = notice_message_id(rules, kind, recipient, seed)
+    subject = _one_line(_nfc(subject))
+    raw = _build_notice(kind, _nfc(rules.notices.from_name), rules.notices.from_address, recipient, subject,
+                        format_datetime(now), message_id, None, [], _nfc(text), None)
     return ComposedNotice(kind=kind, recipient=recipient, subject=subject, message_id=message_id, raw=raw)
 
 
@@ -183,8 +252,9 @@ def _quoted_printable(text: str, width: int) -> str:
 
 
 def _build_notice(kind: str, from_name: str, from_address: str, recipient: str, subject: str, date: str,
-                  message_id: str, parent: str | None, thread: list[str], text: str, html: str) -> bytes:
-    """The notice built with the email package (any header it can express)."""
+                  message_id: str, parent: str | None, thread: list[str], text: str, html: str | None) -> bytes:
+    """The notice built with the email package (any header it can express); text only when
+    `html` is None."""
     msg = EmailMessage(policy=NOTICE_POLICY)
     msg["From"] = Address(display_name=from_name, addr_spec=from_address)
     msg["To"] = recipient
@@ -201,7 +271,8 @@ def _build_notice(kind: str, from_name: str, from_address: str, recipient: str, 
     # Quoted-printable keeps the message 7-bit clean for any relay (no
     # 8BITMIME needed) and the ASCII skeleton readable in an .eml file.
     msg.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
-    msg.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
+    if html is not None:
+        msg.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
     msg["Content-Language"] = "vi"     # after set_content(), which clears Content-* headers
     return msg.as_bytes(policy=NOTICE_POLICY)
 
@@ -269,7 +340,8 @@ NOTICE_POLICY = _NoticePolicy(linesep="\r\n",   # the same settings as email.pol
 
 # -- templates -------------------------------------------------------------------
 
-def _search_path(rules: Rules) -> tuple[Path, ...]:
+def template_folders(rules: Rules) -> tuple[Path, ...]:
+    """Where templates are looked up, first match wins: the override folder, then the bundled one."""
     override = rules.path(rules.notices.templates_dir)
     if override is None:
         return (BUNDLED_TEMPLATES,)

@@ -98,6 +98,17 @@ def sanitize_filename(name: str, max_chars: int, fallback: str) -> str:
 
 # -- headers --------------------------------------------------------------
 
+# What the bytes parser leaves for undecodable bytes (surrogate escapes) and control
+# characters: never valid in text we print, store or send. Shown as U+FFFD instead.
+_NOT_TEXT = re.compile(r"[\ud800-\udfff\x00-\x08\x0b-\x1f\x7f]")
+
+
+def valid_text(text: str) -> str:
+    """`text` with undecodable bytes and control characters replaced visibly (U+FFFD):
+    always encodable as strict UTF-8."""
+    return _NOT_TEXT.sub("\ufffd", text)
+
+
 def _header_values(msg: Message, name: str) -> list[str]:
     try:
         values = msg.get_all(name) or []
@@ -109,7 +120,7 @@ def _header_values(msg: Message, name: str) -> list[str]:
             text = str(value)
         except Exception:  # noqa: BLE001
             text = ""
-        out.append(unicodedata.normalize("NFC", text.replace("\r", "").replace("\n", " ")).strip())
+        out.append(valid_text(unicodedata.normalize("NFC", text.replace("\r", "").replace("\n", " "))).strip())
     return out
 
 
@@ -119,13 +130,16 @@ def _addresses(msg: Message, name: str) -> tuple[str, ...]:
         header = msg[name]
         if header is not None and hasattr(header, "addresses"):
             for addr in header.addresses:
-                if addr.addr_spec and addr.addr_spec != "<>":
-                    found.append(addr.addr_spec.lower())
+                # Only a real mailbox (local@domain) can be answered; undecodable bytes make
+                # an address nobody can own, so it does not count as one.
+                spec = addr.addr_spec
+                if spec and spec != "<>" and "@" in spec and valid_text(spec) == spec:
+                    found.append(spec.lower())
             return tuple(found)
     except Exception:  # noqa: BLE001
         pass
     for _, addr in getaddresses(_header_values(msg, name)):
-        if addr and "@" in addr:
+        if addr and "@" in addr and "\ufffd" not in addr:
             found.append(addr.lower())
     return tuple(found)
 

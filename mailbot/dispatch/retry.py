@@ -1,0 +1,110 @@
+"""Notices that are not on their way: what is stuck in the outbox, and sending it again.
+
+Three kinds of rows need a person or a second try:
+- `unbuilt`: its template failed when the document was registered (the document was
+  registered all the same); composed again from the inputs kept in `compose`;
+- `failed`: the relay refused it for good, or every attempt was used up; set pending
+  again with a fresh count of attempts;
+- deferred: pending, but its send slot under the office-wide cap is still ahead (not
+  stuck: shown so an administrator knows why a receipt has not left yet).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+import sqlite_utils
+
+from ..config import Rules
+from ..db import transaction
+from ..register import audit, notice_caps, send_slot
+from .compose import compose_notice
+
+log = logging.getLogger("mailbot.dispatch")
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def outbox_summary(db: sqlite_utils.Database, now: datetime | None = None) -> dict[str, Any]:
+    """Counts by state, the deferred notices and when the last of them goes, the oldest unsent."""
+    now = now or datetime.now(timezone.utc)
+    counts = dict(db.execute("SELECT state, count(*) FROM outbox GROUP BY state").fetchall())
+    deferred, last = db.execute(
+        "SELECT count(*), max(next_attempt_at) FROM outbox WHERE state = 'pending' AND scheduled_at > ? "
+        "AND attempts = 0", (_iso(now),)).fetchone()
+    oldest = db.execute("SELECT min(created_at) FROM outbox WHERE state IN ('pending', 'unbuilt')").fetchone()[0]
+    return {"pending": counts.get("pending", 0), "deferred": deferred, "deferred_until": last,
+            "unbuilt": counts.get("unbuilt", 0), "failed": counts.get("failed", 0),
+            "sent": counts.get("sent", 0), "oldest_unsent": oldest}
+
+
+def stuck_notices(db: sqlite_utils.Database, now: datetime | None = None) -> list[dict[str, Any]]:
+    """Unbuilt, failed and deferred notices, oldest first."""
+    now = now or datetime.now(timezone.utc)
+    cursor = db.execute(
+        "SELECT id, message, kind, recipient, state, attempts, next_attempt_at, created_at, last_error "
+        "FROM outbox WHERE state IN ('unbuilt', 'failed') "
+        "OR (state = 'pending' AND scheduled_at > ? AND attempts = 0) ORDER BY id", (_iso(now),))
+    columns = [c[0] for c in cursor.description]
+    rows = [dict(zip(columns, row)) for row in cursor.fetchall()]
+    for row in rows:
+        if row["state"] == "pending":
+            row["state"] = "deferred"
+    return rows
+
+
+def retry_notices(rules: Rules, db: sqlite_utils.Database, ids: Sequence[int] | None = None,
+                  *, include_failed: bool = True) -> list[tuple[int, str, str | None]]:
+    """Try again: compose unbuilt notices with today's templates, put failed ones back in line.
+    `ids` None means every such row. Returns (id, state now, error or None) per row tried."""
+    where = "state = 'unbuilt'" + (" OR state = 'failed'" if include_failed else "")
+    query = f"SELECT id FROM outbox WHERE ({where})"
+    params: list[Any] = []
+    if ids is not None:
+        if not ids:
+            return []
+        query += f" AND id IN ({', '.join('?' for _ in ids)})"
+        params = list(ids)
+    results = []
+    for (row_id,) in db.execute(query + " ORDER BY id", params).fetchall():
+        results.append(_retry_one(rules, db, row_id))
+    return results
+
+
+def _retry_one(rules: Rules, db: sqlite_utils.Database, row_id: int) -> tuple[int, str, str | None]:
+    row = db.execute("SELECT message, kind, recipient, state, compose FROM outbox WHERE id = ?",
+                     (row_id,)).fetchone()
+    message, kind, recipient, state, inputs = row
+    now = datetime.now(timezone.utc)
+    if state == "failed":
+        with transaction(db) as conn:
+            conn.execute("UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ? "
+                         "WHERE id = ? AND state = 'failed'", (_iso(now), row_id))
+            audit(conn, "notice-retry", message=message, kind=kind, to=recipient, was="failed")
+        log.info("notice %d (%s to %s) put back in line", row_id, kind, recipient)
+        return row_id, "pending", None
+    try:
+        spec = json.loads(inputs or "{}")
+        composed = compose_notice(kind, spec["context"], rules, recipient=recipient,
+                                  in_reply_to=spec.get("in_reply_to"), references=spec.get("references") or (),
+                                  seed=spec["seed"])
+    except Exception as exc:  # noqa: BLE001 - still broken: say why, keep the row
+        error = f"{type(exc).__name__}: {' '.join(str(exc).split())}"[:500]
+        db.execute("UPDATE outbox SET last_error = ? WHERE id = ?", (error, row_id))
+        log.warning("notice %d (%s to %s) still cannot be composed: %s", row_id, kind, recipient, error)
+        return row_id, "unbuilt", error
+    with transaction(db) as conn:
+        send_at = send_slot(conn, notice_caps(rules), now)
+        conn.execute(
+            "UPDATE outbox SET state = 'pending', subject = ?, message_id = ?, raw = ?, next_attempt_at = ?, "
+            "scheduled_at = ?, last_error = NULL, compose = NULL WHERE id = ? AND state = 'unbuilt'",
+            (composed.subject, composed.message_id, composed.raw, _iso(send_at), _iso(send_at), row_id))
+        audit(conn, "notice-retry", message=message, kind=kind, to=recipient, was="unbuilt")
+    log.info("notice %d (%s to %s) composed and queued", row_id, kind, recipient)
+    return row_id, "pending", None
