@@ -37,8 +37,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from xml.parsers import expat
 
-from . import legacy
-from .text import (
+from .. import legacy
+from ..text import (
     FLAG_NFD,
     FLAG_UNDECODABLE,
     LEGACY_FLAGS,
@@ -1763,7 +1763,7 @@ class _Fragments:
 def _pdf(data: bytes, out: _Out, reader: Any = None) -> list[str | None]:
     from pypdf import PdfReader, apply_configuration
 
-    from .pdf import _PYPDF_LIMITS, MAX_PDF_BYTES, _decrypt_with_empty_password
+    from ..pdf import _PYPDF_LIMITS, MAX_PDF_BYTES, _decrypt_with_empty_password
 
     if b"%PDF-" not in data[:1024]:
         raise _Refused("not a PDF file (no %PDF- header)")
@@ -1771,7 +1771,7 @@ def _pdf(data: bytes, out: _Out, reader: Any = None) -> list[str | None]:
         raise _Refused(f"PDF larger than {MAX_PDF_BYTES} bytes")
     with apply_configuration(**_PYPDF_LIMITS):
         if reader is None:
-            from .hex_strings import install
+            from ..hex_strings import install
 
             install()
             reader = PdfReader(io.BytesIO(data), strict=False)
