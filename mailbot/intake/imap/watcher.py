@@ -1,101 +1,37 @@
-"""IMAP intake: one watcher per mailbox, push via IDLE, exactly-once through crashes.
+"""The IMAP watcher: one thread and one connection per mailbox; connect, IDLE or poll, sync, move.
 
-Each `ImapWatcher` owns one connection to one mailbox and runs in its own
-thread with its own database connection. IDLE is only a wake-up call: on every
-wake-up, every IDLE re-issue and every (re)connect the watcher runs a UID-based
-sync of the inbox folder, so a lost notification or a crash never loses mail.
-
-Per message, in UID order (the order of receipt):
-
-1. sizes and INTERNALDATE are fetched first; a message over the size limit is
-   never downloaded (only its first 64 KiB of header), it goes to review;
-2. bodies are fetched with BODY.PEEK[] in bounded batches of explicit UIDs;
-3. `pipeline.receive()` spools and records the raw bytes (after it returns
-   nothing can be lost), then `imap_seen` records (mailbox, folder,
-   UIDVALIDITY, UID) → message and `imap_folders.last_seen_uid` advances;
-4. `pipeline.process()` registers the message in one transaction — called by
-   the watcher itself (process_inline=True) or by the daemon's processor
-   thread, which the watcher wakes (process_inline=False, `start_watchers`);
-5. only once `messages.state` shows the committed decision is the source
-   flagged ($MailbotDone when the server takes keywords) and moved (MOVE, else
-   COPY + \\Deleted + UID EXPUNGE of that UID only, never a bare EXPUNGE), and
-   `imap_seen.moved_to` is set.
-
-A crash between any two steps is repaired on restart: receive() of the same
-bytes returns the same row, process() is idempotent, and rows of `imap_seen`
-without `moved_to` are finished first. A changed UIDVALIDITY resets the UID
-high-water mark: the folder is read again and every message is matched to its
-existing row by content hash (receive() → duplicate), never registered twice.
+The design (exactly-once through crashes, the order of steps per message) is
+described in the package's docstring, `mailbot/intake/imap/__init__.py`. The
+pure decisions live in `plan`, the database state in `state`, the server
+commands (connect, folders, fetch, move) in `client`, the health record in
+`health`.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import logging
-import os
-import random
-import socket
-import ssl
 import threading
 import time
-import unicodedata
-from dataclasses import dataclass, field, fields
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, Iterable, Protocol, Sequence
+from datetime import datetime
+from typing import Any, Callable, Protocol, Sequence
 
-from imapclient import IMAPClient, SocketTimeout
+from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 
-from .. import db as dbmod
-from .. import status as statusmod
-from ..faults import crash_point
-from ..tlsutil import client_context
+from ... import db as dbmod
+from ...faults import crash_point
+from .client import (ImapProtocolError, Vanished, close_client, fetch_pieces, fetch_sizes_and_dates, flag_and_move,
+                     open_client, peek_header, prepare_folders)
+from .health import Health, StatusReporter, WatcherStatus
+from .plan import (Backoff, Folders, ImapConfigError, ImapOptions, aware, chunks, is_bye, is_wakeup, nfc, now_text,
+                   plan_batches, target_folder, uid_set, uids_after)
+from .state import FolderState, committed_outcome, ensure_schema
 
 log = logging.getLogger("mailbot.intake.imap")
 
-KEYWORD = "$MailbotDone"
-MAX_IDLE_SECONDS = 29 * 60 - 60        # RFC 2177: re-issue IDLE before 29 minutes
 GAP_CHECK_SECONDS = 1.0               # first, short IDLE after each sync (see _idle_loop)
 HEADER_PEEK_BYTES = 64 * 1024          # what we read of an over-size message
 STREAM_CHUNK_BYTES = 4 * 1024 * 1024   # a message bigger than this is fetched in pieces of this size
-GONE = "(gone)"                        # imap_seen.moved_to: the source vanished before we moved it
-
-STATE_SCHEMA = """
-CREATE TABLE IF NOT EXISTS imap_folders (
-    mailbox TEXT NOT NULL,              -- configured mailbox id
-    folder TEXT NOT NULL,               -- watched folder, NFC
-    uidvalidity INTEGER NOT NULL,
-    last_seen_uid INTEGER NOT NULL DEFAULT 0,   -- every UID up to here is in imap_seen (or vanished)
-    previous_uidvalidity INTEGER,       -- the one before the last change, for the record
-    updated_at TEXT NOT NULL,
-    PRIMARY KEY (mailbox, folder)
-);
--- Only the sources still to be moved: looked up on every sync and IDLE step, while a busy
--- mailbox has seen 100,000 UIDs in a year (the index it replaces served the lookup without
--- a UIDVALIDITY only by scanning them all: 10 ms each time).
-DROP INDEX IF EXISTS imap_seen_pending;
-CREATE INDEX IF NOT EXISTS imap_seen_waiting ON imap_seen(mailbox, folder, uidvalidity, uid)
-    WHERE moved_to IS NULL;
-"""
-
-# The sources not yet moved, and those of them the processor has decided.
-NOT_MOVED_SQL = ("SELECT uid, message FROM imap_seen WHERE mailbox=? AND folder=? AND uidvalidity=? "
-                 "AND moved_to IS NULL ORDER BY uid")
-DECIDED_NOT_MOVED_SQL = ("SELECT s.uid FROM imap_seen s JOIN messages m ON m.id = s.message "
-                         "WHERE s.mailbox=? AND s.folder=? AND s.moved_to IS NULL AND m.state != 'received' "
-                         "LIMIT 100")
-
-
-class _Vanished(Exception):
-    """The message was expunged while it was being fetched."""
-
-
-class ImapConfigError(Exception):
-    """The mailbox settings cannot work (e.g. plaintext to a remote host). Not retried quickly."""
-
-
-class ImapProtocolError(Exception):
-    """The server broke the conversation (BYE, dead connection, unexpected answer)."""
 
 
 # -- what we need from the pipeline ---------------------------------------------
@@ -116,287 +52,20 @@ class PipelineLike(Protocol):
     # Optional: def receive_stream(self, chunks, *, source, delivered_at, mailbox) -> ReceivedLike (big messages)
 
 
-# -- tunables -------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class ImapOptions:
-    """Tunables of one watcher. Read from `ImapSettings` when it has the field, else defaults."""
-
-    cafile: str | None = None                  # extra CA for the server certificate (private PKI, tests)
-    use_idle: bool = True                      # False forces polling even when IDLE is offered
-    idle_timeout_seconds: float = 600          # IDLE re-issued (and a sync run) at least this often
-    poll_seconds: float = 60                   # polling interval when the server has no IDLE
-    batch_size: int = 50                       # messages per body FETCH
-    batch_bytes: int = 32 * 1024 * 1024        # bytes per body FETCH (at least one message)
-    connect_timeout_seconds: float = 15
-    read_timeout_seconds: float = 60
-    backoff_initial_seconds: float = 1
-    backoff_max_seconds: float = 300
-    max_message_bytes: int = 40 * 1024 * 1024  # over this: not downloaded, goes to review
-    keyword: str = KEYWORD
-
-    @classmethod
-    def from_rules(cls, rules: Any, imap: Any) -> "ImapOptions":
-        values: dict[str, Any] = {}
-        limits = getattr(rules, "limits", None)
-        if limits is not None and getattr(limits, "max_message_bytes", None):
-            values["max_message_bytes"] = limits.max_message_bytes
-        for f in fields(cls):
-            value = getattr(imap, f.name, None)
-            if value is not None:
-                values[f.name] = value
-        options = cls(**values)
-        return options.checked()
-
-    def checked(self) -> "ImapOptions":
-        if not 1 <= self.idle_timeout_seconds <= MAX_IDLE_SECONDS:
-            raise ImapConfigError(f"idle_timeout_seconds must be between 1 and {MAX_IDLE_SECONDS} "
-                                  "(IDLE must be re-issued before 29 minutes)")
-        if self.batch_size < 1 or self.batch_bytes < 1 or self.poll_seconds <= 0:
-            raise ImapConfigError("batch_size, batch_bytes and poll_seconds must be positive")
-        return self
-
-
-# -- pure helpers ---------------------------------------------------------------
-
-def is_loopback(host: str) -> bool:
-    if host.lower() in ("localhost", "localhost.localdomain"):
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def check_transport(imap: Any) -> None:
-    """Plaintext IMAP is refused unless `tls: none` is set for a loopback host."""
-    if imap.tls == "none" and not is_loopback(imap.host):
-        raise ImapConfigError(
-            f"plaintext IMAP to {imap.host} is refused: use tls: implicit (port 993) or "
-            "tls: starttls; tls: none is allowed only for a loopback host (127.0.0.1, ::1)")
-
-
-def tls_context(cafile: str | None) -> ssl.SSLContext:
-    return client_context(cafile)
-
-
-def nfc(name: str) -> str:
-    return unicodedata.normalize("NFC", name)
-
-
-def same_folder(a: str, b: str) -> bool:
-    """Folder names compared the way a person reads them: NFC, INBOX case-insensitive."""
-    if a.upper() == "INBOX" or b.upper() == "INBOX":
-        return a.upper() == b.upper()
-    return nfc(a) == nfc(b)
-
-
-def match_folder(wanted: str, existing: Iterable[str]) -> str | None:
-    """The server's own spelling of `wanted` (NFC/NFD-insensitive), or None."""
-    for name in existing:
-        if same_folder(name, wanted):
-            return name
-    return None
-
-
-def uids_after(found: Iterable[int], last_seen: int) -> list[int]:
-    """Filter `UID SEARCH UID n:*` client-side: `*` always yields the highest UID, even below n."""
-    return sorted({int(u) for u in found if int(u) > last_seen})
-
-
-def plan_batches(uids: Sequence[int], sizes: dict[int, int], *, limit: int,
-                 max_count: int, max_bytes: int, stream_above: int | None = None) -> list[tuple[str, list[int]]]:
-    """Group UIDs (kept in order) into ("fetch", [...]) batches, ("stream", [uid]) and
-    ("oversize", [uid]) items.
-
-    A batch holds at most `max_count` messages and `max_bytes` bytes (a single
-    message bigger than max_bytes but within `limit` gets a batch of its own).
-    A message over `stream_above` bytes (and within `limit`) is fetched on its own,
-    in pieces, straight to the spool. UIDs without a size (vanished since the
-    search) are left out.
-    """
-    plan: list[tuple[str, list[int]]] = []
-    batch: list[int] = []
-    batch_bytes = 0
-    for uid in uids:
-        size = sizes.get(uid)
-        if size is None:
-            continue
-        alone = "oversize" if size > limit else "stream" if stream_above is not None and size > stream_above else None
-        if alone:
-            if batch:
-                plan.append(("fetch", batch))
-                batch, batch_bytes = [], 0
-            plan.append((alone, [uid]))
-            continue
-        if batch and (len(batch) >= max_count or batch_bytes + size > max_bytes):
-            plan.append(("fetch", batch))
-            batch, batch_bytes = [], 0
-        batch.append(uid)
-        batch_bytes += size
-    if batch:
-        plan.append(("fetch", batch))
-    return plan
-
-
-def target_folder(outcome: str, folders: Any) -> str:
-    """Where the source message goes once its outcome is committed."""
-    if outcome == "accept":
-        return folders.done
-    if outcome == "refuse":
-        return folders.refused
-    return folders.review              # review, quarantine, anything unexpected: a person looks
-
-
-def aware(when: datetime | None) -> datetime:
-    """INTERNALDATE as an aware datetime (imapclient may give its own tzinfo class)."""
-    if when is None:
-        return datetime.now(timezone.utc)
-    if when.tzinfo is None:
-        return when.astimezone()
-    return when.astimezone(timezone(when.utcoffset() or timedelta(0)))
-
-
-def is_wakeup(response: tuple) -> bool:
-    """Does an untagged response during IDLE announce new mail?"""
-    return len(response) >= 2 and response[1] in (b"EXISTS", b"RECENT")
-
-
-def is_bye(response: tuple) -> bool:
-    return bool(response) and response[0] == b"BYE"
-
-
-class Backoff:
-    """Exponential backoff with full jitter in [delay/2, delay]."""
-
-    def __init__(self, initial: float = 1.0, maximum: float = 300.0, rng: random.Random | None = None):
-        self.initial, self.maximum = initial, maximum
-        self.attempts = 0
-        self.rng = rng or random.Random()
-
-    def next(self) -> float:
-        delay = min(self.maximum, self.initial * (2 ** self.attempts))
-        self.attempts += 1
-        return delay * self.rng.uniform(0.5, 1.0)
-
-    def exhaust(self) -> None:
-        """Jump to the longest delay (for errors retrying cannot fix soon)."""
-        self.attempts = max(self.attempts, 64)
-
-    def reset(self) -> None:
-        self.attempts = 0
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def _short(exc: BaseException) -> str:
-    text = str(exc) or exc.__class__.__name__
-    if isinstance(exc, (socket.timeout, TimeoutError)):
-        text = f"timed out ({text})"
-    return f"{exc.__class__.__name__}: {text}"[:500]
-
-
-# -- connection -----------------------------------------------------------------
-
-def _keepalive(sock: socket.socket) -> None:
-    """Let the kernel notice a dead peer even while we sit in IDLE."""
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
-        for name, value in (("TCP_KEEPIDLE", 60), ("TCP_KEEPINTVL", 15), ("TCP_KEEPCNT", 4)):
-            if hasattr(socket, name):
-                sock.setsockopt(socket.IPPROTO_TCP, getattr(socket, name), value)
-    except OSError:
-        pass
-
-
-def open_client(imap: Any, options: ImapOptions) -> IMAPClient:
-    """Connect, secure and log in according to the mailbox settings."""
-    check_transport(imap)
-    timeout = SocketTimeout(connect=options.connect_timeout_seconds, read=options.read_timeout_seconds)
-    implicit = imap.tls == "implicit"
-    context = tls_context(options.cafile) if imap.tls != "none" else None
-    client = IMAPClient(imap.host, port=imap.port, ssl=implicit, ssl_context=context if implicit else None,
-                        timeout=timeout)
-    try:
-        _keepalive(client.socket())
-        if imap.tls == "starttls":
-            if not client.has_capability("STARTTLS"):
-                raise ImapConfigError(f"{imap.host}:{imap.port} does not offer STARTTLS; refusing plaintext")
-            client.starttls(context)
-            _keepalive(client.socket())
-        client.normalise_times = False          # INTERNALDATE with its offset
-        _login(client, imap)
-    except BaseException:
-        _close(client)
-        raise
-    return client
-
-
-def _login(client: IMAPClient, imap: Any) -> None:
-    token_file = getattr(imap, "oauth2_token_file", None)
-    if token_file:
-        with open(token_file, encoding="utf-8") as f:
-            token = f.read().strip()
-        client.oauth2_login(imap.username, token)
-        return
-    password = imap.password()
-    if password is None:
-        raise ImapConfigError("no password_file, password_env or oauth2_token_file for the IMAP login")
-    client.login(imap.username, password)
-
-
-def _close(client: IMAPClient | None) -> None:
-    if client is None:
-        return
-    try:
-        client.socket().settimeout(2)
-        client.logout()
-    except Exception:
-        try:
-            client.shutdown()
-        except Exception:
-            pass
-
-
 # -- the watcher ----------------------------------------------------------------
 
-@dataclass
-class _Folders:
-    """Server spellings of the four folders of a mailbox."""
-
-    inbox: str
-    done: str
-    refused: str
-    review: str
-
-
-@dataclass
-class WatcherStatus:
-    mailbox: str
-    address: str
-    host: str
-    kind: str = "imap"
-    connected: bool = False
-    mode: str | None = None
-    last_sync: str | None = None
-    waiting: int | None = None
-    last_error: str | None = None
-    last_error_at: str | None = None
-    errors_in_row: int = 0
-    moved: int = 0                      # sources moved (decided) by this watcher since it started
-    uidvalidity: int | None = None
-    updated_at: str | None = None
-    pid: int = field(default_factory=os.getpid)
-
-
 class ImapWatcher:
-    """Watches one mailbox; `run()` blocks until `stop` is set. One thread, one connection."""
+    """Watches one mailbox; `run()` blocks until `stop` is set. One thread, one connection.
+
+    `report_status(record)` receives the watcher's health record (a dict of
+    `WatcherStatus`) on every change, e.g. to write the file `mailbot status`
+    reads; by default it goes nowhere (`status()` still answers).
+    """
 
     def __init__(self, rules: Any, mailbox: Any, pipeline_factory: Callable[[], PipelineLike],
                  on_processed: Callable[[], None] | None = None, stop: threading.Event | None = None,
-                 *, options: ImapOptions | None = None, process_inline: bool = True):
+                 *, options: ImapOptions | None = None, process_inline: bool = True,
+                 report_status: StatusReporter | None = None):
         if mailbox.imap is None:
             raise ImapConfigError(f"mailbox {mailbox.id!r} has no imap: settings")
         self.rules = rules
@@ -416,19 +85,20 @@ class ImapWatcher:
         self.options = options or ImapOptions.from_rules(rules, mailbox.imap)
         self.folder_key = nfc(self.imap.inbox)
         self.client: IMAPClient | None = None
-        self.folders: _Folders | None = None
+        self.folders: Folders | None = None
         self.keywords_allowed = False
         self.pipeline: PipelineLike | None = None
         self.db = None
-        self._lock = threading.Lock()
-        self._status = WatcherStatus(mailbox=mailbox.id, address=mailbox.address, host=self.imap.host)
+        self.state: FolderState | None = None
         self.log = logging.LoggerAdapter(log, {"mailbox": mailbox.id})
+        self.health = Health(WatcherStatus(mailbox=mailbox.id, address=mailbox.address, host=self.imap.host),
+                             report_status, self.log)
 
     # -- public ---------------------------------------------------------------
     def run(self) -> None:
         """Connect, sync, wait for mail; reconnect with backoff on any failure; return on stop."""
         backoff = Backoff(self.options.backoff_initial_seconds, self.options.backoff_max_seconds)
-        self._publish()
+        self.health.publish()
         try:
             while not self.stop.is_set():
                 try:
@@ -441,11 +111,11 @@ class ImapWatcher:
                     if isinstance(exc, (ImapConfigError, LoginError)):
                         backoff.exhaust()     # retrying soon cannot fix a setting or a password
                     delay = backoff.next()
-                    self._error(exc, f"retrying in {delay:.1f}s")
+                    self.health.error(exc, f"retrying in {delay:.1f}s")
                     self.stop.wait(delay)
         finally:
             self._disconnect()
-            self._update(connected=False, mode=None)
+            self.health.update(connected=False, mode=None)
             if self.db is not None:
                 self.db.conn.close()
             self.log.info("IMAP watcher of mailbox %s stopped", self.mailbox.id)
@@ -454,14 +124,14 @@ class ImapWatcher:
         """Our own database connection and pipeline (each watcher thread has its own)."""
         if self.db is None:
             db = dbmod.connect(self.rules.db_path)
-            db.conn.executescript(STATE_SCHEMA)
+            ensure_schema(db)
             self.db = db
+            self.state = FolderState(db, self.mailbox.id, self.folder_key)
         if self.pipeline is None:
             self.pipeline = self.pipeline_factory()
 
     def status(self) -> dict[str, Any]:
-        with self._lock:
-            return dict(vars(self._status))
+        return self.health.snapshot()
 
     # -- one connection's life -------------------------------------------------
     def _session(self, backoff: Backoff) -> None:
@@ -469,9 +139,10 @@ class ImapWatcher:
         self.log.info("connecting to %s:%s for mailbox %s (%s)", imap.host, imap.port, self.mailbox.id, imap.tls)
         self.client = open_client(imap, self.options)
         self._stuck.clear()
-        self.folders = self._prepare_folders()
+        wanted = {"inbox": imap.inbox, **{k: getattr(self.mailbox.folders, k) for k in ("done", "refused", "review")}}
+        self.folders = prepare_folders(self.client, wanted, mailbox=self.mailbox.id, log=self.log)
         idle = self.options.use_idle and self.client.has_capability("IDLE")
-        self._update(connected=True, mode="idle" if idle else "poll")
+        self.health.update(connected=True, mode="idle" if idle else "poll")
         self.log.info("mailbox %s connected; watching %r with %s", self.mailbox.id, self.folders.inbox,
                       "IDLE" if idle else f"polling every {self.options.poll_seconds:g}s")
         self.sync()
@@ -483,8 +154,8 @@ class ImapWatcher:
 
     def _disconnect(self) -> None:
         client, self.client = self.client, None
-        _close(client)
-        self._update(connected=False)
+        close_client(client)
+        self.health.update(connected=False)
 
     def _idle_loop(self) -> None:
         client = self.client
@@ -554,54 +225,11 @@ class ImapWatcher:
             client.noop()
             self.sync()
 
-    # -- folders ---------------------------------------------------------------
-    def _prepare_folders(self) -> _Folders:
-        client = self.client
-        assert client is not None
-        existing = [name for _flags, _delim, name in client.list_folders()]
-        prefix = self._personal_prefix()
-        wanted = {"inbox": self.imap.inbox, **{k: getattr(self.mailbox.folders, k)
-                                                for k in ("done", "refused", "review")}}
-        resolved = {}
-        for role, name in wanted.items():
-            resolved[role] = self._ensure_folder(name, existing, prefix)
-            existing.append(resolved[role])
-        return _Folders(**resolved)
-
-    def _personal_prefix(self) -> str:
-        client = self.client
-        assert client is not None
-        if not client.has_capability("NAMESPACE"):
-            return ""
-        try:
-            personal = client.namespace().personal or ()
-        except Exception:
-            return ""
-        return personal[0][0] if personal else ""
-
-    def _ensure_folder(self, name: str, existing: list[str], prefix: str) -> str:
-        found = match_folder(name, existing)
-        if found is None and prefix and name.upper() != "INBOX" and not nfc(name).startswith(nfc(prefix)):
-            found = match_folder(prefix + name, existing)
-            name = prefix + name
-        if found is not None:
-            return found
-        name = nfc(name)
-        self.log.info("creating folder %r in mailbox %s", name, self.mailbox.id)
-        try:
-            self.client.create_folder(name)
-        except IMAPClientError as exc:
-            # Someone may have created it in the meantime; check before giving up.
-            again = [n for _f, _d, n in self.client.list_folders()]
-            found = match_folder(name, again)
-            if found is None:
-                raise ImapProtocolError(f"cannot create folder {name!r}: {exc}") from exc
-            return found
-        try:
-            self.client.subscribe_folder(name)   # so the clerks' mail clients show it
-        except IMAPClientError:
-            pass
-        return name
+    def _decisions_ready(self) -> bool:
+        """Has the processor decided a message whose source still waits to be moved?"""
+        if self.process_inline or not self._waiting or self.state is None:
+            return False
+        return any(uid not in self._stuck for uid in self.state.decided_waiting())
 
     # -- sync ------------------------------------------------------------------
     def sync(self) -> int:
@@ -618,6 +246,11 @@ class ImapWatcher:
                 break
         return total
 
+    def _exists_reports(self) -> int | None:
+        """How many EXISTS reports imaplib has filed away on this connection (None: cannot tell)."""
+        untagged = getattr(getattr(self.client, "_imap", None), "untagged_responses", None)
+        return len(untagged.get("EXISTS", ())) if isinstance(untagged, dict) else None
+
     def _new_mail_announced(self) -> bool:
         """Did an EXISTS arrive with the answer to one of our commands since the SELECT?
 
@@ -626,21 +259,18 @@ class ImapWatcher:
         will not repeat them in IDLE. Without this check that mail would wait
         for the next IDLE re-issue.
         """
-        untagged = getattr(getattr(self.client, "_imap", None), "untagged_responses", None)
-        if not isinstance(untagged, dict):
-            return False
-        return len(untagged.get("EXISTS", ())) > self._exists_mark
+        reports = self._exists_reports()
+        return reports is not None and reports > self._exists_mark
 
     def _sync_once(self) -> int:
-        client, folders = self.client, self.folders
-        assert client is not None and folders is not None
+        client, folders, state = self.client, self.folders, self.state
+        assert client is not None and folders is not None and state is not None
         info = client.select_folder(folders.inbox)
-        untagged = getattr(getattr(client, "_imap", None), "untagged_responses", None)
-        self._exists_mark = len(untagged.get("EXISTS", ())) if isinstance(untagged, dict) else 0
+        self._exists_mark = self._exists_reports() or 0
         uidvalidity = int(info[b"UIDVALIDITY"])
         self.keywords_allowed = b"\\*" in (info.get(b"PERMANENTFLAGS") or ())
         last_seen = self._load_state(uidvalidity)
-        pending = self._pending(uidvalidity)
+        pending = state.waiting_to_move(uidvalidity)
         handled = 0
         if pending:
             handled += self._finish_pending(uidvalidity, pending)
@@ -648,24 +278,39 @@ class ImapWatcher:
         new: list[int] = []
         if uidnext is None or int(uidnext) > last_seen + 1:
             new = uids_after(client.search(["UID", f"{last_seen + 1}:*"]), last_seen)
-        self._update(waiting=len(new) + len(self._pending(uidvalidity)))
+        self.health.update(waiting=len(new) + len(state.waiting_to_move(uidvalidity)))
         if new:
             self.log.info("mailbox %s: %d new message(s) in %r", self.mailbox.id, len(new), folders.inbox)
             handled += self._take_in(uidvalidity, new)
             if not self.process_inline:
                 self._notify()              # the processor thread takes it from here
-        waiting = len(self._pending(uidvalidity))
+        waiting = len(state.waiting_to_move(uidvalidity))
         self._waiting = waiting
-        self._update(last_sync=_now(), waiting=waiting, uidvalidity=uidvalidity,
-                     **({"errors_in_row": 0} if waiting == 0 else {}))
+        self.health.update(last_sync=now_text(), waiting=waiting, uidvalidity=uidvalidity,
+                           **({"errors_in_row": 0} if waiting == 0 else {}))
         return handled
 
+    def _load_state(self, uidvalidity: int) -> int:
+        """The UID high-water mark for this UIDVALIDITY (0 on a first sync or after a change)."""
+        assert self.state is not None
+        known = self.state.known()
+        if known is not None and known[0] == uidvalidity:
+            return known[1]
+        if known is None:
+            self.log.info("mailbox %s: first sync of %r (UIDVALIDITY %d)",
+                          self.mailbox.id, self.folder_key, uidvalidity)
+            self.state.start(uidvalidity)
+        else:
+            self.log.warning("mailbox %s: UIDVALIDITY of %r changed from %s to %d: reading the folder "
+                             "again and matching messages by content hash (nothing is registered twice)",
+                             self.mailbox.id, self.folder_key, known[0], uidvalidity)
+            self.state.change_uidvalidity(uidvalidity)
+        return 0
+
+    # -- taking messages in ----------------------------------------------------
     def _take_in(self, uidvalidity: int, uids: list[int]) -> int:
-        client = self.client
-        assert client is not None
-        meta: dict[int, dict] = {}
-        for chunk in _chunks(uids, 500):
-            meta.update(client.fetch(chunk, ["RFC822.SIZE", "INTERNALDATE"]))
+        assert self.state is not None and self.client is not None
+        meta = fetch_sizes_and_dates(self.client, uids)
         sizes = {uid: int(m[b"RFC822.SIZE"]) for uid, m in meta.items() if b"RFC822.SIZE" in m}
         streaming = getattr(self.pipeline, "receive_stream", None) is not None
         plan = plan_batches(uids, sizes, limit=self.options.max_message_bytes,
@@ -679,22 +324,29 @@ class ImapWatcher:
                 uid = batch[0]
                 self._take_oversize(uidvalidity, uid, sizes[uid], meta[uid].get(b"INTERNALDATE"))
                 handled += 1
-                continue
-            if kind == "stream":
+            elif kind == "stream":
                 handled += self._take_streamed(uidvalidity, batch[0], meta[batch[0]].get(b"INTERNALDATE"))
-                continue
-            bodies = client.fetch(batch, ["BODY.PEEK[]", "INTERNALDATE"])
-            for uid in batch:
-                data = bodies.get(uid)
-                if data is None or b"BODY[]" not in data:
-                    self.log.warning("mailbox %s: UID %d vanished before it was read", self.mailbox.id, uid)
-                    continue
-                when = data.get(b"INTERNALDATE") or meta[uid].get(b"INTERNALDATE")
-                self._take_one(uidvalidity, uid, bytes(data[b"BODY[]"]), when)
-                handled += 1
+            else:
+                handled += self._take_batch(uidvalidity, batch, meta)
         # UIDs that vanished between SEARCH and FETCH are past us too.
         if uids and not self.stop.is_set():
-            self._advance(uidvalidity, max(uids))
+            self.state.advance(uidvalidity, max(uids))
+        return handled
+
+    def _take_batch(self, uidvalidity: int, batch: list[int], meta: dict[int, dict]) -> int:
+        """One body FETCH of a batch of explicit UIDs; returns how many were taken in."""
+        client = self.client
+        assert client is not None
+        bodies = client.fetch(batch, ["BODY.PEEK[]", "INTERNALDATE"])
+        handled = 0
+        for uid in batch:
+            data = bodies.get(uid)
+            if data is None or b"BODY[]" not in data:
+                self.log.warning("mailbox %s: UID %d vanished before it was read", self.mailbox.id, uid)
+                continue
+            when = data.get(b"INTERNALDATE") or meta[uid].get(b"INTERNALDATE")
+            self._take_one(uidvalidity, uid, bytes(data[b"BODY[]"]), when)
+            handled += 1
         return handled
 
     def _take_one(self, uidvalidity: int, uid: int, raw: bytes, when: datetime | None) -> None:
@@ -706,36 +358,21 @@ class ImapWatcher:
     def _take_streamed(self, uidvalidity: int, uid: int, when: datetime | None) -> int:
         """A big message: fetched in pieces written straight to the spool (never whole in
         memory). Returns 1 when taken in, 0 when the UID vanished meanwhile."""
-        assert self.pipeline is not None
+        assert self.pipeline is not None and self.client is not None
+        pieces = fetch_pieces(self.client, uid, STREAM_CHUNK_BYTES)
         try:
-            received = self.pipeline.receive_stream(self._pieces(uid), source="imap", delivered_at=aware(when),
+            received = self.pipeline.receive_stream(pieces, source="imap", delivered_at=aware(when),
                                                     mailbox=self.mailbox.id)
-        except _Vanished:
+        except Vanished:
             self.log.warning("mailbox %s: UID %d vanished while it was read", self.mailbox.id, uid)
             return 0
         self._took(uidvalidity, uid, received)
         return 1
 
-    def _pieces(self, uid: int) -> Iterable[bytes]:
-        """BODY.PEEK[]<offset.length> partial fetches until a short (or empty) piece."""
-        client = self.client
-        assert client is not None
-        offset = 0
-        while True:
-            data = client.fetch([uid], [f"BODY.PEEK[]<{offset}.{STREAM_CHUNK_BYTES}>"]).get(uid, {})
-            piece = next((bytes(v) for k, v in data.items()
-                          if isinstance(k, bytes) and k.startswith(b"BODY[]") and v is not None), None)
-            if piece is None:
-                raise _Vanished(uid)
-            if piece:
-                yield piece
-            if len(piece) < STREAM_CHUNK_BYTES:
-                return
-            offset += len(piece)
-
     def _took(self, uidvalidity: int, uid: int, received: ReceivedLike) -> None:
+        assert self.state is not None
         crash_point("imap-after-receive")
-        self._record_seen(uidvalidity, uid, received.message)
+        self.state.record_seen(uidvalidity, uid, received.message)
         if received.duplicate:
             self.log.info("mailbox %s: UID %d is message %d already received (same content)",
                           self.mailbox.id, uid, received.message)
@@ -744,29 +381,25 @@ class ImapWatcher:
 
     def _take_oversize(self, uidvalidity: int, uid: int, size: int, when: datetime | None) -> None:
         """Record an over-size message from its header only, and send it to review."""
-        client = self.client
-        assert client is not None and self.pipeline is not None and self.folders is not None
+        assert self.client is not None and self.pipeline is not None
+        assert self.folders is not None and self.state is not None
         self.log.warning("mailbox %s: UID %d is %d bytes, over the %d-byte limit: not downloaded",
                          self.mailbox.id, uid, size, self.options.max_message_bytes)
-        section = f"BODY.PEEK[HEADER]<0.{HEADER_PEEK_BYTES}>"
-        data = client.fetch([uid], [section]).get(uid, {})
-        headers = b""
-        for key, value in data.items():
-            if isinstance(key, bytes) and key.startswith(b"BODY[HEADER]") and value:
-                headers = bytes(value)
+        headers = peek_header(self.client, uid, HEADER_PEEK_BYTES)
         receive_oversize = getattr(self.pipeline, "receive_oversize", None)
         if receive_oversize is None:
             self.log.error("mailbox %s: the pipeline cannot record over-size messages; "
                            "UID %d goes to %r unregistered", self.mailbox.id, uid, self.folders.review)
             self._move([uid], self.folders.review)
-            self._record_seen(uidvalidity, uid, None, moved_to=self.folders.review)
+            self.state.record_seen(uidvalidity, uid, None, moved_to=self.folders.review)
             return
         received = receive_oversize(mailbox=self.mailbox.id, size=size, delivered_at=aware(when),
                                     summary_headers=headers, source="imap")
-        self._record_seen(uidvalidity, uid, received.message)
+        self.state.record_seen(uidvalidity, uid, received.message)
         if self.process_inline:
             self._complete(uidvalidity, uid, received.message)
 
+    # -- finishing: decision committed → flag and move the source -------------------
     def _complete(self, uidvalidity: int, uid: int, message: int) -> bool:
         """Register (inline mode; idempotent), then flag and move the source. False when it must wait."""
         ready = self._ready(uid, message)
@@ -778,9 +411,9 @@ class ImapWatcher:
         try:
             if self.process_inline:
                 self.pipeline.process(message)
-            outcome = self._outcome(message)
+            outcome = committed_outcome(self.db, message)
         except Exception as exc:
-            self._error(exc, f"processing message {message} (UID {uid}) failed; it stays in the inbox")
+            self.health.error(exc, f"processing message {message} (UID {uid}) failed; it stays in the inbox")
             self.log.exception("mailbox %s: processing message %d failed", self.mailbox.id, message)
             return None
         if outcome is None:
@@ -795,6 +428,7 @@ class ImapWatcher:
         """Flag and move (uid, message, outcome) items to `target` with one command; one by
         one when the server refuses the set, so one bad message does not hold the others.
         Returns how many were moved."""
+        assert self.state is not None
         uids = [uid for uid, _m, _o in items]
         crash_point("imap-before-move")
         try:
@@ -804,13 +438,13 @@ class ImapWatcher:
             # Connection errors are not caught here: they end the session and reconnect.
             if len(items) > 1:
                 return sum(self._move_all(uidvalidity, target, [item]) for item in items)
-            self._error(exc, f"moving UID {uids[0]} to {target!r} failed; retried at the next sync")
+            self.health.error(exc, f"moving UID {uids[0]} to {target!r} failed; retried at the next sync")
             self._stuck.add(uids[0])
             return 0
         crash_point("imap-after-move")
-        self._mark_moved(uidvalidity, uids, target)
+        self.state.mark_moved(uidvalidity, uids, target)
         for uid, message, outcome in items:
-            self._bump_moved()
+            self.health.moved_one()
             self.log.info("mailbox %s: UID %d → message %d: %s, moved to %r",
                           self.mailbox.id, uid, message, outcome, target)
         if self.process_inline:
@@ -823,32 +457,21 @@ class ImapWatcher:
         except Exception:
             self.log.exception("mailbox %s: on_processed callback failed", self.mailbox.id)
 
-    def _outcome(self, message: int) -> str | None:
-        """The committed decision of a message, or None while it waits for processing.
-
-        Read from the database, not from process()'s return value: the message
-        may have been processed by another thread or before a crash.
-        """
-        row = self.db.conn.execute("SELECT state, decision FROM messages WHERE id=?", (message,)).fetchone()
-        if row is None or row[0] == "received":
-            return None
-        return row[1] or "review"
-
     def _finish_pending(self, uidvalidity: int, pending: list[tuple[int, int | None]]) -> int:
         """Rows received but not yet moved (a crash or an error came between): finish them."""
         client = self.client
-        assert client is not None
+        assert client is not None and self.state is not None
         uids = [uid for uid, _m in pending]
         present: set[int] = set()
-        for chunk in _chunks(uids, 500):
-            present.update(uids_after(client.search(["UID", _uid_set(chunk)]), 0))
+        for chunk in chunks(uids, 500):
+            present.update(uids_after(client.search(["UID", uid_set(chunk)]), 0))
         # Moves are grouped by target folder: one STORE and one MOVE per folder, not per message.
         ready: dict[str, list[tuple[int, int, str]]] = {}
         for uid, message in pending:
             if uid not in present:
                 self.log.info("mailbox %s: UID %d is no longer in the inbox (already moved)",
                               self.mailbox.id, uid)
-                self._mark_moved(uidvalidity, [uid], GONE)
+                self.state.mark_gone(uidvalidity, uid)
                 continue
             if message is None:
                 continue
@@ -860,114 +483,14 @@ class ImapWatcher:
     # -- acknowledging on the server ---------------------------------------------
     def _move(self, uids: list[int], target: str) -> None:
         """Flag the sources with our keyword (when allowed) and move them; never a bare EXPUNGE."""
-        client = self.client
-        assert client is not None
-        if self.keywords_allowed and self.options.keyword:
-            client.add_flags(uids, [self.options.keyword], silent=True)
-        if client.has_capability("MOVE"):
-            client.move(uids, target)
-            return
-        client.copy(uids, target)
-        client.add_flags(uids, [b"\\Deleted"], silent=True)
-        if client.has_capability("UIDPLUS"):
-            client.uid_expunge(uids)
-        else:
-            # Without UIDPLUS an EXPUNGE would remove every \Deleted message in the
-            # folder, including ones a person marked: leave them flagged instead.
-            self.log.warning("mailbox %s: server lacks MOVE and UIDPLUS; UID(s) %s copied to %r and "
-                             "flagged \\Deleted, not expunged", self.mailbox.id, _uid_set(uids), target)
-
-    # -- state in the database ------------------------------------------------------
-    def _load_state(self, uidvalidity: int) -> int:
-        conn = self.db.conn
-        row = conn.execute("SELECT uidvalidity, last_seen_uid FROM imap_folders WHERE mailbox=? AND folder=?",
-                           (self.mailbox.id, self.folder_key)).fetchone()
-        if row is not None and int(row[0]) == uidvalidity:
-            return int(row[1])
-        with dbmod.transaction(self.db) as c:
-            if row is None:
-                self.log.info("mailbox %s: first sync of %r (UIDVALIDITY %d)",
-                              self.mailbox.id, self.folder_key, uidvalidity)
-                c.execute("INSERT INTO imap_folders(mailbox, folder, uidvalidity, last_seen_uid, updated_at) "
-                          "VALUES (?, ?, ?, 0, ?)", (self.mailbox.id, self.folder_key, uidvalidity, _now()))
-            else:
-                self.log.warning("mailbox %s: UIDVALIDITY of %r changed from %s to %d: reading the folder "
-                                 "again and matching messages by content hash (nothing is registered twice)",
-                                 self.mailbox.id, self.folder_key, row[0], uidvalidity)
-                c.execute("UPDATE imap_folders SET previous_uidvalidity=uidvalidity, uidvalidity=?, "
-                          "last_seen_uid=0, updated_at=? WHERE mailbox=? AND folder=?",
-                          (uidvalidity, _now(), self.mailbox.id, self.folder_key))
-        return 0
-
-    def _advance(self, uidvalidity: int, uid: int) -> None:
-        with dbmod.transaction(self.db) as c:
-            c.execute("UPDATE imap_folders SET last_seen_uid=MAX(last_seen_uid, ?), updated_at=? "
-                      "WHERE mailbox=? AND folder=? AND uidvalidity=?",
-                      (uid, _now(), self.mailbox.id, self.folder_key, uidvalidity))
-
-    def _record_seen(self, uidvalidity: int, uid: int, message: int | None, moved_to: str | None = None) -> None:
-        """UID → message, and the high-water mark, in one transaction."""
-        with dbmod.transaction(self.db) as c:
-            c.execute("INSERT INTO imap_seen(mailbox, folder, uidvalidity, uid, message, moved_to) "
-                      "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(mailbox, folder, uidvalidity, uid) "
-                      "DO UPDATE SET message=excluded.message, moved_to=COALESCE(moved_to, excluded.moved_to)",
-                      (self.mailbox.id, self.folder_key, uidvalidity, uid, message, moved_to))
-            c.execute("UPDATE imap_folders SET last_seen_uid=MAX(last_seen_uid, ?), updated_at=? "
-                      "WHERE mailbox=? AND folder=? AND uidvalidity=?",
-                      (uid, _now(), self.mailbox.id, self.folder_key, uidvalidity))
-
-    def _mark_moved(self, uidvalidity: int, uids: list[int], target: str) -> None:
-        with dbmod.transaction(self.db) as c:
-            c.executemany("UPDATE imap_seen SET moved_to=? WHERE mailbox=? AND folder=? AND uidvalidity=? AND uid=?",
-                          [(target, self.mailbox.id, self.folder_key, uidvalidity, uid) for uid in uids])
-
-    def _decisions_ready(self) -> bool:
-        """Has the processor decided a message whose source still waits to be moved?"""
-        if self.process_inline or not self._waiting or self.db is None:
-            return False
-        rows = self.db.conn.execute(DECIDED_NOT_MOVED_SQL, (self.mailbox.id, self.folder_key)).fetchall()
-        return any(uid not in self._stuck for (uid,) in rows)
-
-    def _pending(self, uidvalidity: int) -> list[tuple[int, int | None]]:
-        rows = self.db.conn.execute(NOT_MOVED_SQL, (self.mailbox.id, self.folder_key, uidvalidity)).fetchall()
-        return [(int(uid), message) for uid, message in rows]
-
-    # -- health ---------------------------------------------------------------------
-    def _update(self, **changes: Any) -> None:
-        with self._lock:
-            for key, value in changes.items():
-                setattr(self._status, key, value)
-            self._status.updated_at = _now()
-        self._publish()
-
-    def _bump_moved(self) -> None:
-        with self._lock:
-            self._status.moved += 1
-
-    def _error(self, exc: BaseException, what: str) -> None:
-        self.log.warning("mailbox %s: %s; %s", self.mailbox.id, _short(exc), what)
-        with self._lock:
-            self._status.errors_in_row += 1
-        self._update(last_error=_short(exc), last_error_at=_now())
-
-    def _publish(self) -> None:
-        data_dir = getattr(self.rules, "data_dir", None)
-        if data_dir is not None:
-            statusmod.write_status(data_dir, self.mailbox.id, self.status())
-
-
-def _chunks(items: Sequence[int], size: int) -> Iterable[list[int]]:
-    for i in range(0, len(items), size):
-        yield list(items[i:i + size])
-
-
-def _uid_set(uids: Sequence[int]) -> str:
-    return ",".join(str(u) for u in uids)
+        assert self.client is not None
+        flag_and_move(self.client, uids, target, keyword=self.options.keyword if self.keywords_allowed else None,
+                      mailbox=self.mailbox.id, log=self.log)
 
 
 def default_pipeline_factory(rules: Any) -> Callable[[], PipelineLike]:
     def make() -> PipelineLike:
-        from ..pipeline import Pipeline
+        from ...pipeline import Pipeline
 
         return Pipeline(rules)
     return make
@@ -975,7 +498,8 @@ def default_pipeline_factory(rules: Any) -> Callable[[], PipelineLike]:
 
 def start_watchers(rules: Any, mailboxes: Sequence[Any] | None, on_processed: Callable[[], None] | None,
                    stop: threading.Event, *, pipeline_factory: Callable[[], PipelineLike] | None = None,
-                   options: ImapOptions | None = None, process_inline: bool = False) -> list[threading.Thread]:
+                   options: ImapOptions | None = None, process_inline: bool = False,
+                   status_writer: StatusReporter | None = None) -> list[threading.Thread]:
     """Start one daemon thread per mailbox with `imap:` set; the caller sets `stop` and joins.
 
     Each thread has a `.watcher` attribute (its ImapWatcher, for `.status()`).
@@ -983,6 +507,8 @@ def start_watchers(rules: Any, mailboxes: Sequence[Any] | None, on_processed: Ca
     thread) watchers only receive and call `on_processed` to wake the processor;
     each source is moved once its decision is committed. With True they process
     themselves and call `on_processed` afterwards (wake the dispatcher).
+    `status_writer(record)` gets every watcher's health record (its "mailbox"
+    key tells whose), e.g. to write the files `mailbot status` reads.
     """
     factory = pipeline_factory or default_pipeline_factory(rules)
     threads = []
@@ -990,17 +516,9 @@ def start_watchers(rules: Any, mailboxes: Sequence[Any] | None, on_processed: Ca
         if mailbox.imap is None:
             continue
         watcher = ImapWatcher(rules, mailbox, factory, on_processed, stop, options=options,
-                              process_inline=process_inline)
+                              process_inline=process_inline, report_status=status_writer)
         thread = threading.Thread(target=watcher.run, name=f"imap-{mailbox.id}", daemon=True)
         thread.watcher = watcher  # type: ignore[attr-defined]
         thread.start()
         threads.append(thread)
     return threads
-
-
-__all__ = [
-    "ImapWatcher", "ImapOptions", "ImapConfigError", "ImapProtocolError", "Backoff", "start_watchers",
-    "default_pipeline_factory",
-    "open_client", "check_transport", "is_loopback", "match_folder", "same_folder", "uids_after",
-    "plan_batches", "target_folder", "STATE_SCHEMA", "KEYWORD",
-]
