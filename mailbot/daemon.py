@@ -247,9 +247,16 @@ class Daemon:
         imap_boxes = [m for m in self.rules.mailboxes if m.imap is not None]
         if not imap_boxes:
             return
+        from . import status
         from .intake.imap import start_watchers
 
-        self.watchers = start_watchers(self.rules, imap_boxes, self.processor.wake, self.stop_event)
+        data_dir = self.rules.data_dir
+
+        def write_status(record: dict) -> None:      # each watcher's health file, read by `mailbot status`
+            status.write_status(data_dir, record["mailbox"], record)
+
+        self.watchers = start_watchers(self.rules, imap_boxes, self.processor.wake, self.stop_event,
+                                       status_writer=write_status)
 
     def stop(self) -> None:
         self.stop_event.set()

@@ -34,7 +34,8 @@ from mailbot.intake import imap as imapmod
 from mailbot.intake.imap import (Backoff, ImapConfigError, ImapOptions, ImapWatcher, check_transport,
                                  match_folder, open_client, plan_batches, same_folder, target_folder,
                                  uids_after)
-from mailbot.status import format_status, read_status, status_command
+from mailbot.intake.imap.state import FolderState
+from mailbot.status import format_status, read_status, status_command, write_status
 from tests.support.dovecot import CAPABILITIES_WITHOUT_IDLE_AND_MOVE, Dovecot, DovecotError
 
 DONE, REFUSED, REVIEW = "Đã vào sổ", "Từ chối", "Cần xem xét"
@@ -218,7 +219,9 @@ def watching(rules, mailbox_ids: list[str], options: ImapOptions = FAST, pipelin
     stop = threading.Event()
     wakes = []
     watchers = [ImapWatcher(rules, mailbox_of(rules, m), lambda: pipeline(rules), lambda: wakes.append(1),
-                            stop, options=options) for m in mailbox_ids]
+                            stop, options=options,
+                            report_status=lambda record: write_status(rules.data_dir, record["mailbox"], record))
+                for m in mailbox_ids]
     threads = [threading.Thread(target=w.run, name=f"test-imap-{w.mailbox.id}", daemon=True) for w in watchers]
     for t in threads:
         t.start()
@@ -500,7 +503,7 @@ class StreamingPipeline(FakePipeline):
 
 
 def test_big_message_is_fetched_in_pieces_in_order_with_the_small_ones(dovecot, user, tmp_path, monkeypatch):
-    monkeypatch.setattr(imapmod, "STREAM_CHUNK_BYTES", 64 * 1024)
+    monkeypatch.setattr("mailbot.intake.imap.watcher.STREAM_CHUNK_BYTES", 64 * 1024)
     rules = make_rules(tmp_path, dovecot, [{"user": user}])
     small_before, big, small_after = message("Giấy mời 1"), message("Hồ sơ lớn", size=300_000), message("Giấy mời 2")
     for raw in (small_before, big, small_after):
@@ -529,7 +532,7 @@ def test_crash_between_register_and_move_is_finished_on_restart(dovecot, user, t
     # As if the process died right after each register commit: nothing moved, nothing noted.
     with monkeypatch.context() as m:
         m.setattr(ImapWatcher, "_move", lambda self, uid, target: None)
-        m.setattr(ImapWatcher, "_mark_moved", lambda self, uidvalidity, uid, target: None)
+        m.setattr(FolderState, "mark_moved", lambda self, uidvalidity, uids, target: None)
         with watching(rules, [user]) as (w,):
             wait_for(lambda: len(registrations(rules.db_path)) == 2, 10, what="registered before the crash")
     assert dovecot.count(user, "INBOX") == 2        # registered, not moved
@@ -605,7 +608,7 @@ def test_polling_fallback_and_copy_uid_expunge_without_move(tmp_path):
 
 
 def test_one_failing_mailbox_does_not_stall_the_others(dovecot, user, tmp_path):
-    closed_port = imapmod.socket.socket()
+    closed_port = socket.socket()
     closed_port.bind(("127.0.0.1", 0))
     port = closed_port.getsockname()[1]
     closed_port.close()
