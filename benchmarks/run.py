@@ -5,8 +5,8 @@
     .venv/bin/python benchmarks/run.py --full     # 10,000-message RSS drift, 1M-entry register search
 
 What runs (everything on 127.0.0.1, everything stopped again on exit, Ctrl-C or error):
-- a private Dovecot (tests/support/dovecot.py) and a STARTTLS+AUTH aiosmtpd relay
-  (tests/support/relay.py) that timestamps every captured message;
+- a private Dovecot (testbed/dovecot.py) and a STARTTLS+AUTH aiosmtpd relay
+  (testbed/relay.py) that timestamps every captured message;
 - `python -m mailbot run --config rules.yaml` as a child process (the real daemon path:
   IMAP IDLE in, spool, inspect, register, SMTP out, IMAP MOVE), one mailbox on the
   benchmark Dovecot, notices to the relay, trust roots from the test PKI;
@@ -208,7 +208,7 @@ class SignedTemplate:
     valid CMS signature in ~0.2 ms (cryptography's PKCS#7 builder over the same /ByteRange)."""
 
     def __init__(self, pki, pages: list[list[str]], *, image_bytes: int, seed: int):
-        from tests.support import pki as pkimod
+        from testbed import pki as pkimod
 
         pdf, self.cid = build_pdf(pages, image_bytes=image_bytes, seed=seed)
         self.pki = pki
@@ -240,7 +240,7 @@ class SignedTemplate:
 
 class Workload:
     def __init__(self, workdir: Path, seed: int):
-        from tests.support import pki as pkimod
+        from testbed import pki as pkimod
 
         self.seed = seed
         self.rng = random.Random(seed)
@@ -333,10 +333,10 @@ class Workload:
 # =====================================================================================
 
 class TimedRelay:
-    """tests.support.relay.Relay, plus the arrival time of each captured message by In-Reply-To."""
+    """testbed.relay.Relay, plus the arrival time of each captured message by In-Reply-To."""
 
     def __init__(self, folder: Path):
-        from tests.support.relay import Relay, make_tls_files
+        from testbed.relay import Relay, make_tls_files
 
         outer = self
 
@@ -1969,7 +1969,7 @@ def main() -> int:
         ap.error(f"unknown phase(s): {', '.join(sorted(unknown))}")
     size = dict(SIZES[args.mode])
 
-    from tests.support.dovecot import Dovecot
+    from testbed.dovecot import Dovecot
 
     started = time.monotonic()
     results: dict[str, Any] = {"mode": args.mode, "started": datetime.now().astimezone().isoformat(timespec="seconds"),

@@ -35,7 +35,7 @@ from mailbot.intake.imap import (Backoff, ImapConfigError, ImapOptions, ImapWatc
                                  match_folder, open_client, plan_batches, same_folder, target_folder,
                                  uids_after)
 from mailbot.status import format_status, read_status, status_command
-from tests.support.dovecot import CAPABILITIES_WITHOUT_IDLE_AND_MOVE, Dovecot, DovecotError
+from testbed.dovecot import CAPABILITIES_WITHOUT_IDLE_AND_MOVE, Dovecot, DovecotError
 
 DONE, REFUSED, REVIEW = "Đã vào sổ", "Từ chối", "Cần xem xét"
 FAST = ImapOptions(idle_timeout_seconds=20, poll_seconds=0.5, backoff_initial_seconds=0.2,
