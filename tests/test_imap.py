@@ -36,7 +36,7 @@ from mailbot.intake.imap import (Backoff, ImapConfigError, ImapOptions, ImapWatc
                                  uids_after)
 from mailbot.intake.imap.state import FolderState
 from mailbot.status import format_status, read_status, status_command, write_status
-from tests.support.dovecot import CAPABILITIES_WITHOUT_IDLE_AND_MOVE, Dovecot, DovecotError
+from testbed.dovecot import CAPABILITIES_WITHOUT_IDLE_AND_MOVE, Dovecot, DovecotError
 
 DONE, REFUSED, REVIEW = "Đã vào sổ", "Từ chối", "Cần xem xét"
 FAST = ImapOptions(idle_timeout_seconds=20, poll_seconds=0.5, backoff_initial_seconds=0.2,

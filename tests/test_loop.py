@@ -13,7 +13,7 @@ from mailbot import samples
 from mailbot.config import parse_rules
 from mailbot.daemon import Daemon
 from tests.support.bot import DOCX_TYPE
-from tests.support.dovecot import Dovecot
+from testbed.dovecot import Dovecot
 
 MTA = "mx.example.gov.vn"
 

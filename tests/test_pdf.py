@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 
 from mailbot.inspect.pdf import PdfFacts, pdf_facts
-from tests.support.pki import make_pdf
+from testbed.pki import make_pdf
 
 
 def _encrypted(data: bytes, user_password: str) -> bytes:

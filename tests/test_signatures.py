@@ -1,6 +1,6 @@
 """PDF signature verification: offline, per signature, with Vietnamese reasons.
 
-The PKI and every PDF are generated here (tests/support/pki.py), never downloaded.
+The PKI and every PDF are generated here (testbed/pki.py), never downloaded.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 from mailbot.inspect.pdf import pdf_facts
 from mailbot.inspect.signatures import describe, summary_vi, verify_command, verify_pdf
 from mailbot.trust import check_trust, trust_store
-from tests.support import pki as P
+from testbed import pki as P
 
 MODIFIED = "Tài liệu đã bị thay đổi sau khi ký"
 UNTRUSTED = "Chứng thư số không tin cậy"

@@ -6,7 +6,7 @@ from email import message_from_bytes, policy
 
 import pytest
 
-from tests.support import pki as P
+from testbed import pki as P
 from tests.support.bot import mail
 
 

@@ -1,4 +1,4 @@
-"""A real, throw-away Dovecot IMAP server for the tests.
+"""A real, throw-away Dovecot IMAP server for the tests and the benchmark.
 
 `Dovecot(tmpdir).start()` writes a private configuration (passwd-file users,
 Maildir under the temp dir, base_dir/state_dir/logs under the temp dir),
