@@ -89,7 +89,7 @@ def phase_primitives(ctx: Ctx, key: str = "primitives", idle_delay: bool = True)
     db_dir.mkdir()
     conn = sqlite3.connect(str(db_dir / "commit.sqlite3"), isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=FULL")      # as mailbot.db.connect
+    conn.execute("PRAGMA synchronous=FULL")      # as mailbot.store.schema.connect
     conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b BLOB)")
     row = ("x" * 400, os.urandom(600))
 

@@ -185,7 +185,7 @@ def render(r: dict) -> str:
         L.append("")
         L.append(f"Register search, {s['entries']:,} entries ({s['db_mib']:.0f} MiB), {len(s['queries'])} queries × "
                  f"{r['sizes']['search_reps']} runs, warm cache")
-        for label, key in (("current: mailbot.listing.search_entries", "current"),
+        for label, key in (("current: mailbot.register.listing.search_entries", "current"),
                            ("before a10fdd5: LIKE over search_text", "before_like"),
                            ("prototype: FTS5 detail=none, prefix 2 3 4", "prototype")):
             v = s[key]

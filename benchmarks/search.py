@@ -46,7 +46,7 @@ SEARCH_QUERIES = ["dong nai", "Đồng Nai", "dat dai", "đất đai", "quyet di
 
 
 def _entry_rows(n: int, seed: int):
-    from mailbot.textfold import fold
+    from mailbot.util.textfold import fold
 
     rng = random.Random(seed)
     for i in range(1, n + 1):
@@ -67,8 +67,8 @@ def _entry_rows(n: int, seed: int):
 
 
 def build_register(path: Path, n: int, seed: int) -> float:
-    """A register of n entries in mailbot's schema (mailbot.db.connect), as mailbot fills it."""
-    from mailbot import db as dbmod
+    """A register of n entries in mailbot's schema (mailbot.store.schema.connect), as mailbot fills it."""
+    from mailbot.store import schema as dbmod
 
     t0 = time.perf_counter()
     db = dbmod.connect(path)
@@ -106,8 +106,8 @@ def _flush(conn, batch_m, batch_e) -> None:
 
 # The search as it was before commit a10fdd5 (LIKE over the folded text), kept here as the baseline.
 def search_like(db, text: str, limit: int = 50) -> list[dict]:
-    from mailbot.listing import _rows
-    from mailbot.textfold import fold
+    from mailbot.register.listing import _rows
+    from mailbot.util.textfold import fold
 
     words = fold(text).split()
     if not words:
@@ -127,7 +127,7 @@ def fts_query(text: str) -> str | None:
     last, which is a prefix (type-ahead). Measured at 1M entries: prefix on every word p95 130 ms
     ("co"*, "van"* merge huge doclists); last word only + prefix='2 3' 14 ms; + prefix='2 3 4' and
     detail=none (we never need phrases or positions) 2.5 ms."""
-    from mailbot.textfold import fold
+    from mailbot.util.textfold import fold
 
     words = [w for w in re.split(r"[^0-9a-z/]+", fold(text)) if w]
     if not words:
@@ -142,7 +142,7 @@ SELECT_ENTRY = "SELECT e.*, m.spool_path FROM entries e JOIN messages m ON m.id 
 def search_proto(db, text: str, limit: int = 50) -> list[dict]:
     """LIMIT inside the FTS subquery (rowid order: the index stops after `limit` matches) instead of
     materialising every match and sorting it outside."""
-    from mailbot.listing import _rows
+    from mailbot.register.listing import _rows
 
     q = fts_query(text)
     if q is None:
@@ -152,8 +152,8 @@ def search_proto(db, text: str, limit: int = 50) -> list[dict]:
 
 
 def phase_search(ctx: Ctx) -> None:
-    from mailbot import db as dbmod
-    from mailbot.listing import search_entries
+    from mailbot.store import schema as dbmod
+    from mailbot.register.listing import search_entries
 
     n, reps = ctx.size["search"], ctx.size["search_reps"]
     path = ctx.workdir / "register" / "mailbot.sqlite3"
@@ -181,7 +181,7 @@ def phase_search(ctx: Ctx) -> None:
         return (h["dong nai"] == h["Đồng Nai"] and h["dat dai"] == h["đất đai"] and h["dak lak"] == h["Đắk Lắk"]
                 and len(h["dat dai"]) > 0)
 
-    log("register: timing mailbot.listing.search_entries (current)")
+    log("register: timing mailbot.register.listing.search_entries (current)")
     cur, cur_hits = measure(search_entries)
     log("register: timing the LIKE search of before a10fdd5")
     like, like_hits = measure(search_like)
@@ -210,13 +210,13 @@ def phase_search(ctx: Ctx) -> None:
 
 
 def phase_commit(ctx: Ctx, path: Path) -> None:
-    """số đến + entry in one transaction (mailbot.register.apply) on the big register."""
+    """số đến + entry in one transaction (mailbot.register.apply.apply) on the big register."""
     import dataclasses
 
-    from mailbot import db as dbmod
+    from mailbot.store import schema as dbmod
     from mailbot.config import parse_rules
-    from mailbot.pipeline import Pipeline
-    from mailbot.register import NoticeCaps, apply
+    from mailbot.runtime.pipeline import Pipeline
+    from mailbot.register.apply import NoticeCaps, apply
 
     reps = ctx.size["commit_reps"]
     rules_path = ctx.workdir / "commit-rules.yaml"

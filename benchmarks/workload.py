@@ -97,7 +97,7 @@ def build_pdf(pages: list[list[str]], *, image_bytes: int = 0, seed: int = 0) ->
                         b"/Contents %d 0 R >>" % (resources, content)))
     objects[0] = b"<< /Type /Catalog /Pages 2 0 R >>"
     objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % k for k in kids), len(kids))
-    from mailbot.samples import pdf_file
+    from mailbot.util.samples import pdf_file
 
     return pdf_file(objects), cid
 
@@ -172,7 +172,7 @@ class Workload:
                files: list[tuple[str, bytes, str]], authenticated: bool = True) -> tuple[str, bytes]:
         from email.policy import SMTP as SMTP_POLICY
 
-        from mailbot import samples
+        from mailbot.util import samples
 
         msg = samples.email(sender, OFFICE, subject, body, files, authserv_id=MTA if authenticated else None)
         mid = f"<bench-{tag}-{i}.{self.seed}@{sender.rpartition('@')[2]}>"
@@ -182,7 +182,7 @@ class Workload:
         return mid, msg.as_bytes(policy=SMTP_POLICY)
 
     def _docx(self, organ: str, i: int) -> bytes:
-        from mailbot import samples
+        from mailbot.util import samples
 
         return samples.docx([organ, f"Phụ lục kèm theo Kế hoạch số {i:05d}",
                              "Danh sách các cơ quan, đơn vị phối hợp thực hiện:"]
@@ -212,7 +212,7 @@ class Workload:
                             (f"Phu-luc-{i:05d}.docx", self._docx(organ, i), DOCX_TYPE)])
 
     def unsigned_docx(self, tag: str, i: int) -> tuple[str, bytes]:
-        from mailbot import samples
+        from mailbot.util import samples
 
         sender, organ, short = AGENCIES[i % len(AGENCIES)]
         doc = samples.docx([organ, f"Số: {i}/GM-{short}", "GIẤY MỜI",
@@ -235,7 +235,7 @@ class Workload:
                            [(f"tai-lieu-{i}.pdf", exe, "application/pdf")])
 
     def refusal_xlsm(self, tag: str, i: int) -> tuple[str, bytes]:
-        from mailbot import samples
+        from mailbot.util import samples
 
         sender = AGENCIES[i % len(AGENCIES)][0]
         book = samples.xlsm([["Chỉ tiêu", "Số liệu"], ["Thu ngân sách", "1200"]])

@@ -16,7 +16,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .model import ALLOWED_FORMATS
+from mailbot.model import ALLOWED_FORMATS
 
 DEFAULT_CONFIG_PATHS = (Path("rules.yaml"), Path("/etc/mailbot/rules.yaml"))
 

@@ -2,7 +2,7 @@
 
 Everything here is plain data (frozen dataclasses): `inspect` produces a
 `MessageReport`, `decide` turns it into a `Decision`, `register` stores both.
-`to_json()` helpers give the stable JSON names of DESIGN §8.
+`to_json()` helpers give the stable JSON names of docs/DESIGN.md §8.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any, Literal
 Outcome = Literal["accept", "refuse", "review", "quarantine"]
 NoticeKind = Literal["receipt", "refusal", "paper-copy", "review", "forward", "alert"]
 
-# The formats Decision 57/2014 Art. 4.2.c allows (DESIGN §1).
+# The formats Decision 57/2014 Art. 4.2.c allows (docs/DESIGN.md §1).
 ALLOWED_FORMATS: tuple[str, ...] = (
     "txt", "rtf", "doc", "docx", "odt", "csv", "xls", "xlsx", "ods", "pdf",
 )
@@ -56,7 +56,7 @@ class AttachmentReport:
     reason: Reason | None = None
     flags: tuple[str, ...] = ()
     pages: int | None = None
-    signature: dict[str, Any] | None = None   # verify report (DESIGN §8) for PDFs
+    signature: dict[str, Any] | None = None   # verify report (docs/DESIGN.md §8) for PDFs
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -92,7 +92,7 @@ class MessageReport:
     body_text: str = ""              # NFC, first part of the text body only
     text_flags: tuple[str, ...] = () # body: "text-nfd", "text-legacy-tcvn3", "text-legacy-vni"
     problems: tuple[Reason, ...] = ()  # parse fallbacks, limits hit, skipped parts
-    document: dict[str, Any] = field(default_factory=dict)  # document fields (DESIGN §8)
+    document: dict[str, Any] = field(default_factory=dict)  # document fields (docs/DESIGN.md §8)
     document_sources: dict[str, str] = field(default_factory=dict)  # field → where it was read
     main_attachment: int | None = None  # index in `attachments` of the document the fields come from
     sender_auth: SenderAuth | None = None
@@ -106,7 +106,7 @@ class MessageReport:
 
 @dataclass(frozen=True)
 class SenderAuth:
-    """Outcome of sender authentication (DESIGN §3 invariant 4)."""
+    """Outcome of sender authentication (docs/DESIGN.md §3 invariant 4)."""
 
     authenticated: bool
     method: str                       # authserv-id | dkim | none

@@ -27,7 +27,7 @@ from asn1crypto import pem, x509
 if TYPE_CHECKING:
     from pyhanko_certvalidator import ValidationContext
 
-    from .config import Rules
+    from mailbot.config import Rules
 
 logger = logging.getLogger(__name__)
 

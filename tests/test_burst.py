@@ -14,7 +14,7 @@ import time
 from datetime import datetime, timedelta
 from email import message_from_bytes, policy
 
-from mailbot import samples
+from mailbot.util import samples
 from tests.support.bot import DOCX_TYPE, OFFICE
 
 CLERK = "vanthu.noibo@quangngai.gov.vn"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from mailbot import samples
+from mailbot.util import samples
 from mailbot.cli import main
 from tests.support.bot import DOCX_TYPE, MTA, OFFICE, mail
 

@@ -3,7 +3,7 @@
 import pytest
 
 from mailbot.config import Limits, Mailbox, Rules
-from mailbot.decide import decide
+from mailbot.decide.decision import decide
 from mailbot.inspect.message import automated_reason
 from mailbot.inspect.mime import parse_message
 from mailbot.model import AttachmentReport, MessageReport, Reason, SenderAuth

@@ -14,7 +14,7 @@ import jinja2
 import pytest
 
 from mailbot.config import Notices, Rules, Storage
-from mailbot.db import connect
+from mailbot.store.schema import connect
 from mailbot.dispatch import (ComposedNotice, Dispatcher, TemplateMissing, TemporaryFailure, compose_notice,
                               send)
 from mailbot.dispatch.compose import BUNDLED_TEMPLATES

@@ -1,4 +1,4 @@
-"""Register fields read from document text (mailbot.inspect.document, DESIGN §8)."""
+"""Register fields read from document text (mailbot.inspect.document, docs/DESIGN.md §8)."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ import tracemalloc
 
 import pytest
 
-from mailbot import samples
+from mailbot.util import samples
 from mailbot.inspect.extract import SHEET_ROWS, ExtractedText, extract_text
 from tests.support import documents_files as d
 from tests.support import files as f
@@ -261,7 +261,7 @@ def test_bombs_refused_quickly_in_bounded_memory(builder, message):
     r, peak = _measured(data, "docx")
     # Refused from the declared sizes / the DOCTYPE, before anything is inflated or expanded.
     assert r.flags == (FAILED,) and message in r.error and r.text == ""
-    # Memory is deterministic (no timing here: speed lives in benchmarks/, DESIGN §7).
+    # Memory is deterministic (no timing here: speed lives in benchmarks/, docs/DESIGN.md §7).
     assert peak < 16 << 20
 
 

@@ -13,8 +13,8 @@ import time
 from email.policy import SMTP
 from pathlib import Path
 
-from mailbot import samples
-from mailbot.netutil import free_port
+from mailbot.util import samples
+from mailbot.util.netutil import free_port
 from tests.support.bot import DOCX_TYPE, OFFICE, mail, relay_yaml, rules_text
 from tests.test_restart import ROOT, settled, wait_port
 

@@ -8,7 +8,7 @@ import time
 from email import message_from_bytes, policy
 from email.header import decode_header, make_header
 
-from mailbot import samples
+from mailbot.util import samples
 from tests.support.bot import DOCX_TYPE, OFFICE, mail
 
 DOCX = ("Giấy mời.docx", samples.docx(["SỞ TÀI CHÍNH", "Số: 125/GM-STC", "GIẤY MỜI", "Họp giao ban quý IV"]),

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mailbot import samples
+from mailbot.util import samples
 from mailbot.inspect.formats import RULE, classify
 from mailbot.model import ALLOWED_FORMATS
 from tests.support import files as f

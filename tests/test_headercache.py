@@ -3,8 +3,8 @@
 from email import message_from_bytes, policy
 from email.headerregistry import UnstructuredHeader
 
-from mailbot import samples
-from mailbot.headercache import MEMO_MAX_VALUE_CHARS, CachedHeaderRegistry
+from mailbot.util import samples
+from mailbot.util.headercache import MEMO_MAX_VALUE_CHARS, CachedHeaderRegistry
 from mailbot.inspect.mime import MODERN
 
 HEADERS = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from email.policy import SMTP
 
-from mailbot import samples
+from mailbot.util import samples
 from tests.support.bot import DOCX_TYPE, mail
 
 CRLF = b"\r\n"

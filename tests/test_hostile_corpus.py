@@ -3,7 +3,7 @@
 For every case (tests/support/hostile.py): `process()` returns, the raw message
 is kept in the spool and hashes to the recorded sha256, a decision is stored
 with reasons that name a code, and the outcome is one the case allows. Time and
-the worker's peak RSS per message are printed (never asserted: DESIGN §7) and
+the worker's peak RSS per message are printed (never asserted: docs/DESIGN.md §7) and
 summed up in one line at the end of the module.
 """
 
@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from mailbot.config import load_rules
-from mailbot.isolation import Inspector, Measure
-from mailbot.pipeline import Pipeline
+from mailbot.runtime.isolation import Inspector, Measure
+from mailbot.runtime.pipeline import Pipeline
 from tests.support import hostile
 
 SUMMARY: list[tuple[str, float, Measure, str]] = []
@@ -131,7 +131,7 @@ def test_hostile_message_is_kept_decided_and_explained(pipeline, case):
 def _large_legit_message() -> bytes:
     from email.policy import SMTP
 
-    from mailbot import samples
+    from mailbot.util import samples
 
     return samples.email(hostile.SENDER, hostile.OFFICE, "Hồ sơ dự án", "Kính gửi Văn phòng UBND tỉnh.",
                          [("hoso.pdf", samples.pdf(["HỒ SƠ"]) + b"%" * (12 * 1024 * 1024), "application/pdf")],

@@ -28,14 +28,15 @@ from pathlib import Path
 
 import pytest
 
-from mailbot import db as dbmod
+from mailbot.store import schema as dbmod
 from mailbot.config import ConfigError, parse_rules
 from mailbot.intake import imap as imapmod
 from mailbot.intake.imap import (Backoff, ImapConfigError, ImapOptions, ImapWatcher, check_transport,
                                  match_folder, open_client, plan_batches, same_folder, target_folder,
                                  uids_after)
 from mailbot.intake.imap.state import FolderState
-from mailbot.status import format_status, read_status, status_command, write_status
+from mailbot.commands.status import format_status, status_command
+from mailbot.runtime.health import read_status, write_status
 from testbed.dovecot import CAPABILITIES_WITHOUT_IDLE_AND_MOVE, Dovecot, DovecotError
 
 DONE, REFUSED, REVIEW = "Đã vào sổ", "Từ chối", "Cần xem xét"
@@ -53,7 +54,7 @@ class Received:
 
 
 class FakePipeline:
-    """Same contract as mailbot.pipeline.Pipeline: same bytes → same row; process() registers once.
+    """Same contract as mailbot.runtime.pipeline.Pipeline: same bytes → same row; process() registers once.
 
     Outcome from the Subject: "refuse" → refuse, "review" → review, "hold" →
     None (not decided yet); otherwise accept. Over-size messages → review.
@@ -650,7 +651,7 @@ def office_yaml() -> str:
 def document_mail(subject: str) -> bytes:
     from email.policy import SMTP as SMTP_POLICY
 
-    from mailbot import samples
+    from mailbot.util import samples
     from tests.support.bot import DOCX_TYPE, mail
 
     docx = ("Giấy mời.docx", samples.docx(["GIẤY MỜI", subject]), DOCX_TYPE)
@@ -675,7 +676,7 @@ def acknowledged(relay) -> list[str]:
 
 
 def test_daemon_registers_acknowledges_and_moves_mail_of_two_mailboxes(dovecot, relay, tmp_path, capsys):
-    from mailbot.daemon import Daemon
+    from mailbot.runtime.daemon import Daemon
     from tests.support.bot import relay_yaml
 
     users = [fresh_user(dovecot), fresh_user(dovecot)]

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from mailbot import samples
-from mailbot.netutil import free_port
+from mailbot.util import samples
+from mailbot.util.netutil import free_port
 from tests.support.bot import DOCX_TYPE, MTA, OFFICE, relay_yaml, rules_text
 
 SOURCE = Path(__file__).resolve().parent.parent

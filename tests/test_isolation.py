@@ -11,11 +11,11 @@ from email.policy import SMTP
 
 import pytest
 
-from mailbot import samples
+from mailbot.util import samples
 from mailbot.config import Rules
-from mailbot.decide import decide
+from mailbot.decide.decision import decide
 from mailbot.inspect.message import inspect_message
-from mailbot.isolation import Inspector
+from mailbot.runtime.isolation import Inspector
 from mailbot.trust import trust_store
 from tests.support import hostile
 

@@ -9,9 +9,9 @@ from email.policy import SMTP
 
 import pytest
 
-from mailbot import samples
+from mailbot.util import samples
 from mailbot.config import parse_rules
-from mailbot.daemon import Daemon
+from mailbot.runtime.daemon import Daemon
 from tests.support.bot import DOCX_TYPE
 from testbed.dovecot import Dovecot
 

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from email import message_from_bytes, policy
 
-from mailbot import samples
+from mailbot.util import samples
 from mailbot.dispatch.retry import retry_notices
 from tests.support.bot import DOCX_TYPE, OFFICE, mail
 

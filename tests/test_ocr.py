@@ -240,7 +240,7 @@ def test_failures_never_raise():
 
 
 def test_ocr_command_json(scanned, tmp_path, capsys):
-    from mailbot.ocr_cmd import ocr_command
+    from mailbot.commands.ocr import ocr_command
 
     data, _, _, _ = scanned[PNG_CASE]
     path = tmp_path / "scan.png"

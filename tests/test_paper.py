@@ -3,7 +3,7 @@
 import pytest
 
 from mailbot.config import PaperCopy
-from mailbot.paper import decide_paper
+from mailbot.decide.paper import decide_paper
 
 RULES = PaperCopy()
 

@@ -3,7 +3,7 @@
 import json
 
 from mailbot.config import parse_rules
-from mailbot.pipeline import Pipeline
+from mailbot.runtime.pipeline import Pipeline
 
 
 def test_oversize_message_is_recorded_from_its_header_and_sent_to_review(tmp_path):

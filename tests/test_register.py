@@ -6,9 +6,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from mailbot import db as dbmod
+from mailbot.store import schema as dbmod
 from mailbot.model import Decision, MessageReport, NoticePlan, Reason
-from mailbot.register import Notice, apply, ensure_books, next_number
+from mailbot.register.apply import Notice, apply, ensure_books, next_number
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 ACCEPT = Decision("accept", (Reason("accepted", "vi", "en"),), (NoticePlan("receipt", "a@b.gov.vn"),), book="den")
@@ -137,7 +137,7 @@ def test_audit_is_append_only(database):
 
 
 def test_rate_caps_stop_notice_floods_but_not_alerts(database):
-    from mailbot.register import NoticeCaps
+    from mailbot.register.apply import NoticeCaps
 
     at = datetime(2026, 11, 20, 9, 0, tzinfo=VN)
     caps = NoticeCaps(per_recipient_per_hour=3, per_hour=100)
@@ -159,7 +159,7 @@ def test_rate_caps_stop_notice_floods_but_not_alerts(database):
 def test_office_cap_defers_notices_in_order_and_alerts_once(database):
     """Over the office-wide cap nothing is dropped: later notices get later send slots, in
     arrival order, no window holds more than the cap, and the clerk hears of it once."""
-    from mailbot.register import NoticeCaps
+    from mailbot.register.apply import NoticeCaps
 
     at = datetime(2026, 11, 20, 9, 0, tzinfo=VN)
     caps = NoticeCaps(per_recipient_per_hour=100, per_hour=3, window_seconds=600)
@@ -197,7 +197,7 @@ def test_office_cap_defers_notices_in_order_and_alerts_once(database):
 def test_search_ignores_accents_and_finds_codes_and_older_registers(tmp_path):
     from dataclasses import replace
 
-    from mailbot.listing import search_entries
+    from mailbot.register.listing import search_entries
 
     path = tmp_path / "s.sqlite3"
     db = dbmod.connect(path)

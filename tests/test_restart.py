@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from mailbot import db as dbmod
-from mailbot import samples
-from mailbot.netutil import free_port
+from mailbot.store import schema as dbmod
+from mailbot.util import samples
+from mailbot.util.netutil import free_port
 from tests.support.bot import DOCX_TYPE, OFFICE, mail, relay_yaml, rules_text
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,4 +1,4 @@
-"""Sender authentication (DESIGN §3 invariant 4) with real dkimpy signatures.
+"""Sender authentication (docs/DESIGN.md §3 invariant 4) with real dkimpy signatures.
 
 Keys are made here, messages signed with dkimpy, and keys served from memory
 (tests/support/dkim_keys.FakeDNS): no test touches real DNS.

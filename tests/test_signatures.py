@@ -12,7 +12,8 @@ from io import BytesIO
 import pytest
 
 from mailbot.inspect.pdf import pdf_facts
-from mailbot.inspect.signatures import describe, summary_vi, verify_command, verify_pdf
+from mailbot.commands.verify import verify_command
+from mailbot.inspect.signatures import describe, summary_vi, verify_pdf
 from mailbot.trust import check_trust, trust_store
 from testbed import pki as P
 

@@ -37,7 +37,7 @@ from zoneinfo import ZoneInfo
 import jinja2
 
 from mailbot.config import Rules
-from mailbot.headercache import CachedHeaderRegistry
+from mailbot.util.headercache import CachedHeaderRegistry
 
 # The bundled templates: package data, a real folder in every supported install
 # (wheel, editable, source tree).
@@ -190,7 +190,7 @@ def compose_plain(kind: str, subject: str, text: str, rules: Rules, *, recipient
 
 
 # Headers every notice carries after the addressing ones. Auto-Submitted (RFC 3834) marks
-# it as an automatic answer, so well-behaved responders (and our own intake, DESIGN §3
+# it as an automatic answer, so well-behaved responders (and our own intake, docs/DESIGN.md §3
 # invariant 3) never answer it; X-Auto-Response-Suppress keeps Exchange/Outlook from
 # sending out-of-office, read or delivery receipts back. Precedence is not a standard, but
 # many deployed vacation responders (vacation(1), hosting-panel autoresponders, older

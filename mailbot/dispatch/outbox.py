@@ -1,7 +1,7 @@
 """Send the queued notices (outbox rows) and keep their retry state.
 
 Rows are inserted by the register transaction together with the entry
-(DESIGN §2); this module only moves them along:
+(docs/DESIGN.md §2); this module only moves them along:
 
     pending ──send ok──► sent
        │  └─temporary failure─► pending (attempts+1, next_attempt_at later)
@@ -37,8 +37,8 @@ import sqlite_utils
 
 from mailbot.config import Rules
 
-from ..durable import write_durably
-from .smtp import PermanentFailure, Session, TemporaryFailure
+from mailbot.util.durable import write_durably
+from mailbot.dispatch.smtp import PermanentFailure, Session, TemporaryFailure
 
 log = logging.getLogger("mailbot.dispatch")
 

@@ -19,10 +19,10 @@ from typing import Any
 
 import sqlite_utils
 
-from ..config import Rules
-from ..db import transaction
-from ..register import audit, notice_caps, send_slot
-from .compose import compose_notice
+from mailbot.config import Rules
+from mailbot.store.schema import transaction
+from mailbot.register.apply import audit, notice_caps, send_slot
+from mailbot.dispatch.compose import compose_notice
 
 log = logging.getLogger("mailbot.dispatch")
 

@@ -23,7 +23,7 @@ import ssl
 import time
 
 from mailbot.config import SmtpRelay
-from mailbot.tlsutil import client_context
+from mailbot.util.tlsutil import client_context
 
 
 class SmtpFailure(Exception):

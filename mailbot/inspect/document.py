@@ -18,7 +18,7 @@ PDF/Word extractor gives us, laid out per Decree 30 Phụ lục I:
 Extractors flatten the two columns (left cell then right cell), interleave
 them line by line, or split them into cells; e-signature stamps, incoming and
 copy-certification blocks and attached regulations come along. Field names
-and normal forms are DESIGN §8. Anything not printed stays None: we never
+and normal forms are docs/DESIGN.md §8. Anything not printed stays None: we never
 guess. Choices: of two signature blocks side by side (biên bản: THƯ KÝ |
 CHỦ TỌA) the presiding one, else the right-hand (last) one, is the signer.
 """
@@ -755,7 +755,7 @@ def _subject_text(parts: list[str]) -> str | None:
 
 def read_document(text: str, *, email_subject: str | None = None,
                   signer_certificate: dict | None = None) -> DocumentFields:
-    """Register fields (DESIGN §8) from a document's text; None where it prints nothing."""
+    """Register fields (docs/DESIGN.md §8) from a document's text; None where it prints nothing."""
     lines, stamps = _prepare(text)
     lines = _cut_copy_blocks(lines)
     h = _read_header(lines)

@@ -27,8 +27,8 @@ import magic
 import olefile
 from pypdf import PasswordType, PdfReader
 
-from ..model import ALLOWED_FORMATS, FormatResult, Reason
-from .text import FLAG_UNDECODABLE, decode_text
+from mailbot.model import ALLOWED_FORMATS, FormatResult, Reason
+from mailbot.inspect.text import FLAG_UNDECODABLE, decode_text
 
 __all__ = ["classify", "RULE", "FLAG_NAME_MISMATCH"]
 

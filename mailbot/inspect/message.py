@@ -9,11 +9,11 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from ..config import Rules
-from ..model import AttachmentReport, MessageReport, Reason, SenderAuth
-from .formats import classify
-from .mime import ParsedMessage, parse_message, problem
-from .text import vietnamese_text_flags
+from mailbot.config import Rules
+from mailbot.model import AttachmentReport, MessageReport, Reason, SenderAuth
+from mailbot.inspect.formats import classify
+from mailbot.inspect.mime import ParsedMessage, parse_message, problem
+from mailbot.inspect.text import vietnamese_text_flags
 
 RFC3834 = "RFC 3834; mailbot: không trả lời thư tự động"
 
@@ -55,13 +55,13 @@ def automated_reason(parsed: ParsedMessage, envelope_from: str | None) -> Reason
 def _inspect_pdf(data: bytes, trust: Any) -> tuple[int | None, dict | None, tuple[str, ...], Any]:
     """Pages, signature report, flags and the open pypdf reader of one PDF (its text is
     read later from the same reader, by read_fields). Imported lazily: pyHanko is heavy."""
-    from .pdf import open_pdf
+    from mailbot.inspect.pdf import open_pdf
 
     facts, reader = open_pdf(data)
     flags: tuple[str, ...] = ("pdf-unreadable",) if facts.error else ()
     signature = None
     if trust is not None:
-        from .signatures import verify_pdf
+        from mailbot.inspect.signatures import verify_pdf
 
         signature = verify_pdf(data, trust, facts=facts)
     return facts.pages, signature, flags, reader
@@ -102,8 +102,8 @@ def main_document(attachments: list[AttachmentReport]) -> int | None:
 def read_fields(part_data: bytes, att: AttachmentReport, subject: str,
                 pdf_reader: Any = None) -> tuple[dict, dict, tuple[str, ...]]:
     """Document fields, their sources and text flags of the main attachment."""
-    from .document import read_document
-    from .extract import extract_text
+    from mailbot.inspect.document import read_document
+    from mailbot.inspect.extract import extract_text
 
     extracted = extract_text(part_data, att.format or "", pdf_reader=pdf_reader)
     signer = None
@@ -178,7 +178,7 @@ def inspect_message(raw: bytes, rules: Rules, *, envelope_from: str | None = Non
 
 
 def _sender_auth(raw: bytes, rules: Rules) -> SenderAuth | None:
-    from .sender import check_sender, sender_policy
+    from mailbot.inspect.sender import check_sender, sender_policy
 
     check = check_sender(raw, rules.senders)
     return SenderAuth(check.authenticated, check.method, check.agency,

@@ -27,9 +27,9 @@ from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 from html.parser import HTMLParser
 
-from ..config import Limits
-from ..headercache import CachedHeaderRegistry
-from ..model import Reason
+from mailbot.config import Limits
+from mailbot.util.headercache import CachedHeaderRegistry
+from mailbot.model import Reason
 
 # policy.default, with each header class built once (see mailbot/headercache.py).
 MODERN = policy.default.clone(header_factory=CachedHeaderRegistry())

@@ -50,7 +50,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from ..config import Ocr
+from mailbot.config import Ocr
 
 __all__ = [
     "IMAGE_FORMATS", "OcrResult", "field_confidence", "needs_ocr", "ocr_document", "usable_text",
@@ -143,7 +143,7 @@ def _ends(count: int) -> list[int]:
 
 def _pdf_layers(data: bytes) -> tuple[int, dict[int, str | None]]:
     """Page count and the text layer of the pages extract_text reads (first two, last two)."""
-    from .extract import FLAG_FAILED, extract_text
+    from mailbot.inspect.extract import FLAG_FAILED, extract_text
 
     got = extract_text(data, "pdf")
     if FLAG_FAILED in got.flags or got.pages is None:
@@ -330,7 +330,7 @@ def _max_dpi(data: bytes, index: int) -> int:
 
         from pypdf import PdfReader, apply_configuration
 
-        from .pdf import _PYPDF_LIMITS
+        from mailbot.inspect.pdf import _PYPDF_LIMITS
 
         with apply_configuration(**_PYPDF_LIMITS):
             box = PdfReader(io.BytesIO(data), strict=False).pages[index].mediabox

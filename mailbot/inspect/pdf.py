@@ -79,7 +79,7 @@ def open_pdf(data: bytes, *, text: bool = False) -> tuple[PdfFacts, Any]:
 def _read(data: bytes, text: bool) -> tuple[PdfFacts, Any]:
     from pypdf import PdfReader
 
-    from .hex_strings import install
+    from mailbot.inspect.hex_strings import install
 
     install()        # block-wise hex strings: page text shown as <...> is read fast
     reader = PdfReader(BytesIO(data), strict=False)

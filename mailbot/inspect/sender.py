@@ -1,4 +1,4 @@
-"""Sender authentication (DESIGN §3 invariant 4: no forged official documents).
+"""Sender authentication (docs/DESIGN.md §3 invariant 4: no forged official documents).
 
 A message counts as *from* its From domain only when one of these holds:
 
@@ -57,10 +57,10 @@ from email import policy
 from email.parser import BytesParser
 from typing import Any, Literal
 
-from ..config import Senders
-from ..model import Reason
+from mailbot.config import Senders
+from mailbot.model import Reason
 
-RULE = "DESIGN §3.4; DKIM RFC 6376, DMARC RFC 7489, Authentication-Results RFC 8601"
+RULE = "mailbot: chống giả mạo người gửi (docs/DESIGN.md §3); DKIM RFC 6376, DMARC RFC 7489, Authentication-Results RFC 8601"
 
 MAX_SIGNATURES = 5          # DKIM signatures verified per message
 MAX_DNS_SECONDS = 10.0      # total time for key look-ups per message

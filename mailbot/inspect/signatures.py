@@ -4,7 +4,7 @@ Decree 30/2020 Art. 21.2.a and Decision 57/2014 Art. 9.2.b: the clerk checks
 the digital signature of every incoming electronic document; one signed with
 a trusted signature needs no paper copy (Decision 57/2014 Art. 4.4, 8.2).
 
-`verify_pdf(data, trust)` gives the `verify` report of DESIGN §8:
+`verify_pdf(data, trust)` gives the `verify` report of docs/DESIGN.md §8:
 
     {"document": {"verdict", "paper_exempt", "signer_and_agency", ...},
      "signatures": [{"field", "signer", "verdict", "intact", "trusted",
@@ -41,8 +41,8 @@ from io import BytesIO
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..config import Rules
-    from ..trust import TrustStore
+    from mailbot.config import Rules
+    from mailbot.trust import TrustStore
 
 logger = logging.getLogger(__name__)
 
@@ -176,7 +176,7 @@ class _Unreadable(Exception):
 # -- entry point ----------------------------------------------------------------
 
 def verify_pdf(data: bytes, trust: TrustStore, *, facts=None) -> dict:
-    """The `verify` report (DESIGN §8) of one PDF. Never raises.
+    """The `verify` report (docs/DESIGN.md §8) of one PDF. Never raises.
 
     `facts` (a `PdfFacts` from `pdf_facts`, optional) lets an unsigned,
     readable file skip the second parse entirely.
@@ -206,7 +206,7 @@ def _verify(data: bytes, trust: TrustStore, facts) -> dict:
     except _Unreadable:
         if b"/ByteRange" in data or (facts is not None and facts.error):
             raise
-        from .pdf import pdf_facts   # pypdf recovers files pyHanko will not open
+        from mailbot.inspect.pdf import pdf_facts   # pypdf recovers files pyHanko will not open
 
         if pdf_facts(data, text=False).error is None:
             return _document_report([])
@@ -221,7 +221,7 @@ def _verify(data: bytes, trust: TrustStore, facts) -> dict:
 def _open(data: bytes):
     from pyhanko.pdf_utils.reader import PdfFileReader
 
-    from .hex_strings import install
+    from mailbot.inspect.hex_strings import install
 
     install()        # block-wise hex strings: the signature's /Contents read fast
     try:
@@ -859,30 +859,3 @@ def describe(report: dict) -> str:
 
 def _b(value) -> str:
     return "?" if value is None else str(bool(value)).lower()
-
-
-# -- command line --------------------------------------------------------------
-
-def verify_command(path: str, rules: Rules | None, as_json: bool) -> int:
-    """`mailbot verify FILE.pdf [--json]`: prints the report; 0 ok, 1 unreadable file."""
-    import sys
-
-    from ..trust import empty_trust_store, trust_store
-
-    from ..intake.files import read_input
-
-    data = read_input(path)
-    if data is None:
-        return 1
-    trust = trust_store(rules) if rules is not None else empty_trust_store()
-    for problem in trust.problems:
-        print(f"warning: {problem}", file=sys.stderr)
-    if rules is None:
-        print("warning: no rules.yaml: no trusted roots, signatures are checked for integrity only",
-              file=sys.stderr)
-    report = verify_pdf(data, trust)
-    if as_json:
-        print(json.dumps(report, ensure_ascii=False, indent=2))
-    else:
-        print(describe(report))
-    return 1 if report["document"]["verdict"] == "unreadable" else 0

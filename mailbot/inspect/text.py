@@ -21,8 +21,8 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from . import legacy
-from .legacy import TCVN3_TO_UNICODE
+from mailbot.inspect import legacy
+from mailbot.inspect.legacy import TCVN3_TO_UNICODE
 
 __all__ = [
     "FLAG_NFD", "FLAG_TCVN3", "FLAG_VNI", "FLAG_UNDECODABLE", "TEXT_FLAGS",

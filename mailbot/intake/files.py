@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
-from ..config import Mailbox, Rules
+from mailbot.config import Mailbox, Rules
 
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
 
@@ -56,15 +56,3 @@ def read_message_file(path: Path, limit: int) -> bytes:
         # Far beyond any acceptable message: keep it out of memory; it is reported, not ingested.
         raise ValueError(f"{path}: {size} bytes is far above the message size limit ({limit})")
     return path.read_bytes()
-
-
-def read_input(path: str) -> bytes | None:
-    """A file named on the command line; None after telling the user (both languages) why not."""
-    import sys
-
-    try:
-        with open(path, "rb") as fh:
-            return fh.read()
-    except OSError as exc:
-        print(f"Không mở được tệp {path}: {exc.strerror or exc}  [cannot open {path}]", file=sys.stderr)
-        return None

@@ -9,28 +9,36 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timezone
-from typing import Callable
+from typing import Any, Callable, Protocol, Sequence
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from ..config import Rules
-from ..pipeline import Pipeline
+from mailbot.config import Rules
 
 log = logging.getLogger("mailbot.intake.smtp")
 
 
+class Receiver(Protocol):
+    """What the listener needs: store and record the bytes durably (the runtime's pipeline)."""
+
+    def receive(self, raw: bytes, *, source: str, delivered_at: datetime | None = None,
+                mailbox: str | None = None, envelope_from: str | None = None,
+                envelope_to: Sequence[str] = ()) -> Any: ...
+
+
 class IntakeHandler:
-    def __init__(self, rules: Rules, on_received: Callable[[], None]):
+    def __init__(self, rules: Rules, on_received: Callable[[], None], receiver_factory: Callable[[], Receiver]):
         self.rules = rules
         self.on_received = on_received
-        self._pipeline: Pipeline | None = None
+        self.receiver_factory = receiver_factory
+        self._pipeline: Receiver | None = None
 
     @property
-    def pipeline(self) -> Pipeline:
+    def pipeline(self) -> Receiver:
         # Created in the listener's own thread: SQLite connections stay per thread.
         if self._pipeline is None:
-            self._pipeline = Pipeline(self.rules)
+            self._pipeline = self.receiver_factory()
         return self._pipeline
 
     async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope,
@@ -61,12 +69,13 @@ class IntakeHandler:
 class SmtpIntake:
     """Runs the listener in its own thread (aiosmtpd's Controller)."""
 
-    def __init__(self, rules: Rules, on_received: Callable[[], None]):
+    def __init__(self, rules: Rules, on_received: Callable[[], None], receiver_factory: Callable[[], Receiver]):
+        """`receiver_factory()` is called once, in the listener's thread, for its own receiver."""
         settings = rules.smtp_intake
         assert settings is not None
         self.settings = settings
         self.controller = Controller(
-            IntakeHandler(rules, on_received),
+            IntakeHandler(rules, on_received, receiver_factory),
             hostname=settings.host,
             port=settings.port,
             data_size_limit=settings.max_message_bytes,

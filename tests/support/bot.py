@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from mailbot import db as dbmod
-from mailbot import samples
+from mailbot.store import schema as dbmod
+from mailbot.util import samples
 from mailbot.config import Rules, parse_rules
-from mailbot.daemon import Daemon
-from mailbot.netutil import free_port
+from mailbot.runtime.daemon import Daemon
+from mailbot.util.netutil import free_port
 
 OFFICE = "ubnd@quangngai.gov.vn"
 MTA = "mx.quangngai.gov.vn"       # our MTA's authserv-id: its Authentication-Results are trusted

@@ -3,7 +3,7 @@
 Each case is the text a PDF/Word extractor gives for a document laid out per
 Decree 30/2020 Phụ lục I (headers flattened, interleaved or split into cells,
 e-signature stamps, copy blocks, attached regulations…), written for these
-tests, with every register field expected (DESIGN §8). `expect()` takes every
+tests, with every register field expected (docs/DESIGN.md §8). `expect()` takes every
 field as a required keyword so no case can leave one out by accident.
 """
 

@@ -16,7 +16,7 @@ import zlib
 from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
-from mailbot import samples
+from mailbot.util import samples
 from tests.support import files as f
 
 # -- the document every format carries --------------------------------------------------
@@ -668,7 +668,7 @@ XLS_REPORT_LINES = [
 # -- PDF -------------------------------------------------------------------------------------
 
 def _pdf_file(objects: list[bytes]) -> bytes:
-    from mailbot.samples import pdf_file
+    from mailbot.util.samples import pdf_file
 
     return pdf_file(objects)
 

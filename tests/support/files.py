@@ -1,8 +1,8 @@
 """Real test files, built in code: every allowed format and the look-alikes.
 
-The well-formed documents come from `mailbot.samples`; this module adds
+The well-formed documents come from `mailbot.util.samples`; this module adds
 what only tests need: legacy .doc/.xls/.ppt/.msg compound files (through
-the OLE2 writer `mailbot.samples.compound_file`), encrypted, macro-enabled,
+the OLE2 writer `mailbot.util.samples.compound_file`), encrypted, macro-enabled,
 truncated and bomb-like packages, programs, images, and text in the
 encodings Vietnamese mail still arrives in.
 """
@@ -16,7 +16,7 @@ import zlib
 
 from pypdf import PdfReader, PdfWriter
 
-from mailbot import samples
+from mailbot.util import samples
 
 PARAGRAPHS = [
     "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",

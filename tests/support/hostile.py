@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
-from mailbot import samples
+from mailbot.util import samples
 
 SENDER = "vanthu@stc.quangngai.gov.vn"
 OFFICE = "ubnd@quangngai.gov.vn"

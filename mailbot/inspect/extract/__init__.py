@@ -40,11 +40,11 @@ from xml.parsers import expat
 
 # SHEET_ROWS, PDF_HEAD_PAGES and PDF_TAIL_PAGES are not used here: they are imported so
 # that every public name of the single module this package replaced stays importable.
-from .doc import _doc
-from .docx import _docx
-from .ods import _ods
-from .odt import _odt
-from .output import (
+from mailbot.inspect.extract.doc import _doc
+from mailbot.inspect.extract.docx import _docx
+from mailbot.inspect.extract.ods import _ods
+from mailbot.inspect.extract.odt import _odt
+from mailbot.inspect.extract.output import (
     FLAG_EMPTY,
     FLAG_FAILED,
     FLAG_TRUNCATED,
@@ -56,12 +56,12 @@ from .output import (
     _result,
     _short,
 )
-from .pdf import PDF_HEAD_PAGES, PDF_TAIL_PAGES, _pdf, _pdf_result  # noqa: F401
-from .plain import _plain
-from .rtf import _rtf
-from .sheets import SHEET_ROWS  # noqa: F401
-from .xls import _xls
-from .xlsx import _xlsx
+from mailbot.inspect.extract.pdf import PDF_HEAD_PAGES, PDF_TAIL_PAGES, _pdf, _pdf_result  # noqa: F401
+from mailbot.inspect.extract.plain import _plain
+from mailbot.inspect.extract.rtf import _rtf
+from mailbot.inspect.extract.sheets import SHEET_ROWS  # noqa: F401
+from mailbot.inspect.extract.xls import _xls
+from mailbot.inspect.extract.xlsx import _xlsx
 
 __all__ = [
     "FLAG_EMPTY",

@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .. import legacy
-from ..text import FLAG_NFD, LEGACY_FLAGS, SCHEME_FLAGS, legacy_scores, to_unicode, vietnamese_text_flags
+from mailbot.inspect import legacy
+from mailbot.inspect.text import FLAG_NFD, LEGACY_FLAGS, SCHEME_FLAGS, legacy_scores, to_unicode, vietnamese_text_flags
 
 _VIETNAMESE_UNICODE = re.compile("[\u0102\u0103\u0110\u0111\u0128\u0129\u0168\u0169"
                                  "\u01a0\u01a1\u01af\u01b0\u1ea0-\u1ef9]")

@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 import struct
 
-from .. import legacy
-from ..text import decode_text
-from .ole import _ole, _stream
-from .output import _Out, _Refused
+from mailbot.inspect import legacy
+from mailbot.inspect.text import decode_text
+from mailbot.inspect.extract.ole import _ole, _stream
+from mailbot.inspect.extract.output import _Out, _Refused
 
 _MAX_SCAN = 4 << 20                  # bytes of a .doc stream scanned for text without a piece table
 

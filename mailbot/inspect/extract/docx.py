@@ -11,9 +11,9 @@ skipped so nothing is read twice.
 
 from __future__ import annotations
 
-from .. import legacy
-from .output import _Enough, _Out, _Refused
-from .package import _MAX_SMALL_PART, _attr, _Package, _rel_target, _split
+from mailbot.inspect import legacy
+from mailbot.inspect.extract.output import _Enough, _Out, _Refused
+from mailbot.inspect.extract.package import _MAX_SMALL_PART, _attr, _Package, _rel_target, _split
 
 _MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 _W_SKIP = frozenset({"instrText", "delText", "delInstrText", "footnoteReference",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from .package import _MAX_SMALL_PART, _attr, _Package, _split
+from mailbot.inspect.extract.package import _MAX_SMALL_PART, _attr, _Package, _split
 
 _ODF_TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 _ODF_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"

@@ -9,11 +9,11 @@ converted.
 
 from __future__ import annotations
 
-from .. import legacy
-from .odf import _ODF_OFFICE, _ODF_SKIP, _ODF_TABLE, _ODF_TEXT, _WS, _odf_styles, _OdfStyles
-from .output import _Enough, _Out, _Refused
-from .package import _attr, _int, _Package, _split
-from .sheets import SHEET_ROWS, _Rows
+from mailbot.inspect import legacy
+from mailbot.inspect.extract.odf import _ODF_OFFICE, _ODF_SKIP, _ODF_TABLE, _ODF_TEXT, _WS, _odf_styles, _OdfStyles
+from mailbot.inspect.extract.output import _Enough, _Out, _Refused
+from mailbot.inspect.extract.package import _attr, _int, _Package, _split
+from mailbot.inspect.extract.sheets import SHEET_ROWS, _Rows
 
 
 class _Ods:

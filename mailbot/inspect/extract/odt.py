@@ -9,10 +9,10 @@ annotations and forms are skipped.
 
 from __future__ import annotations
 
-from .. import legacy
-from .odf import _ODF_OFFICE, _ODF_SKIP, _ODF_TEXT, _WS, _odf_styles, _OdfStyles
-from .output import _Enough, _Out, _Refused
-from .package import _attr, _Package, _split
+from mailbot.inspect import legacy
+from mailbot.inspect.extract.odf import _ODF_OFFICE, _ODF_SKIP, _ODF_TEXT, _WS, _odf_styles, _OdfStyles
+from mailbot.inspect.extract.output import _Enough, _Out, _Refused
+from mailbot.inspect.extract.package import _attr, _Package, _split
 
 
 class _Odt:

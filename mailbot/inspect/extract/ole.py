@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 
-from .output import _Refused, _short
+from mailbot.inspect.extract.output import _Refused, _short
 
 _MAX_OLE_STREAM = 64 << 20
 

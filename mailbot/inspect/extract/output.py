@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .convert import _convert_segments
+from mailbot.inspect.extract.convert import _convert_segments
 
 FLAG_EMPTY = "text-empty"
 FLAG_TRUNCATED = "text-truncated"

@@ -17,7 +17,7 @@ import zipfile
 from collections.abc import Callable
 from xml.parsers import expat
 
-from .output import _Refused
+from mailbot.inspect.extract.output import _Refused
 
 _MAX_ZIP_MEMBERS = 10_000
 _MAX_XML_PART = 64 << 20             # inflated size of one XML part (declared and actual)

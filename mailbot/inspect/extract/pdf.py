@@ -15,9 +15,9 @@ import logging
 import re
 from typing import Any
 
-from .. import legacy
-from .convert import _convert_segments
-from .output import FLAG_EMPTY, FLAG_TRUNCATED, ExtractedText, _clean, _Out, _Refused
+from mailbot.inspect import legacy
+from mailbot.inspect.extract.convert import _convert_segments
+from mailbot.inspect.extract.output import FLAG_EMPTY, FLAG_TRUNCATED, ExtractedText, _clean, _Out, _Refused
 
 log = logging.getLogger(__package__)   # the entry point's logger, as before the split
 
@@ -27,7 +27,7 @@ PDF_HEAD_PAGES = PDF_TAIL_PAGES = 2  # the header is on page 1, the signature on
 def _pdf(data: bytes, out: _Out, reader: Any = None) -> list[str | None]:
     from pypdf import PdfReader, apply_configuration
 
-    from ..pdf import _PYPDF_LIMITS, MAX_PDF_BYTES, _decrypt_with_empty_password
+    from mailbot.inspect.pdf import _PYPDF_LIMITS, MAX_PDF_BYTES, _decrypt_with_empty_password
 
     if b"%PDF-" not in data[:1024]:
         raise _Refused("not a PDF file (no %PDF- header)")
@@ -35,7 +35,7 @@ def _pdf(data: bytes, out: _Out, reader: Any = None) -> list[str | None]:
         raise _Refused(f"PDF larger than {MAX_PDF_BYTES} bytes")
     with apply_configuration(**_PYPDF_LIMITS):
         if reader is None:
-            from ..hex_strings import install
+            from mailbot.inspect.hex_strings import install
 
             install()
             reader = PdfReader(io.BytesIO(data), strict=False)

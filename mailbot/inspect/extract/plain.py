@@ -9,8 +9,8 @@ known encoding (a binary blob) are refused rather than shown as mojibake.
 
 from __future__ import annotations
 
-from ..text import FLAG_NFD, FLAG_UNDECODABLE, LEGACY_FLAGS, decode_text, to_unicode
-from .output import _Out, _Refused
+from mailbot.inspect.text import FLAG_NFD, FLAG_UNDECODABLE, LEGACY_FLAGS, decode_text, to_unicode
+from mailbot.inspect.extract.output import _Out, _Refused
 
 
 def _plain(data: bytes, out: _Out) -> None:

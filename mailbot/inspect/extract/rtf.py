@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .. import legacy
-from .output import _Out, _Refused
+from mailbot.inspect import legacy
+from mailbot.inspect.extract.output import _Out, _Refused
 
 _MAX_RTF_DEPTH = 256
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from .output import _Enough, _Out
+from mailbot.inspect.extract.output import _Enough, _Out
 
 SHEET_ROWS = 40                      # rows of the first sheet kept for reading
 

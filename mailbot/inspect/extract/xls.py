@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import struct
 
-from .. import legacy
-from .ole import _ole, _stream
-from .output import _Out, _Refused
-from .sheets import SHEET_ROWS, _is_date_format, _number, _Rows
+from mailbot.inspect import legacy
+from mailbot.inspect.extract.ole import _ole, _stream
+from mailbot.inspect.extract.output import _Out, _Refused
+from mailbot.inspect.extract.sheets import SHEET_ROWS, _is_date_format, _number, _Rows
 
 
 def _xls(data: bytes, out: _Out) -> None:

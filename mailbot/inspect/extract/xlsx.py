@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 
-from .. import legacy
-from .output import _Enough, _Out, _Refused
-from .package import _MAX_SMALL_PART, _attr, _int, _Package, _rel_target, _split
-from .sheets import SHEET_ROWS, _is_date_format, _number, _Rows
+from mailbot.inspect import legacy
+from mailbot.inspect.extract.output import _Enough, _Out, _Refused
+from mailbot.inspect.extract.package import _MAX_SMALL_PART, _attr, _int, _Package, _rel_target, _split
+from mailbot.inspect.extract.sheets import SHEET_ROWS, _is_date_format, _number, _Rows
 
 
 class _XlsxStyles:

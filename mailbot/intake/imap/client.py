@@ -15,8 +15,8 @@ from typing import Any, Iterable
 from imapclient import IMAPClient, SocketTimeout
 from imapclient.exceptions import IMAPClientError
 
-from ...tlsutil import client_context
-from .plan import Folders, ImapConfigError, ImapOptions, check_transport, chunks, match_folder, nfc, uid_set
+from mailbot.util.tlsutil import client_context
+from mailbot.intake.imap.plan import Folders, ImapConfigError, ImapOptions, check_transport, chunks, match_folder, nfc, uid_set
 
 
 class ImapProtocolError(Exception):

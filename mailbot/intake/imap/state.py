@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from ... import db as dbmod
-from .plan import now_text
+from mailbot.store import schema as dbmod
+from mailbot.intake.imap.plan import now_text
 
 GONE = "(gone)"                        # imap_seen.moved_to: the source vanished before we moved it
 

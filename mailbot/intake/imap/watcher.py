@@ -18,14 +18,14 @@ from typing import Any, Callable, Protocol, Sequence
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 
-from ... import db as dbmod
-from ...faults import crash_point
-from .client import (ImapProtocolError, Vanished, close_client, fetch_pieces, fetch_sizes_and_dates, flag_and_move,
+from mailbot.store import schema as dbmod
+from mailbot.util.faults import crash_point
+from mailbot.intake.imap.client import (ImapProtocolError, Vanished, close_client, fetch_pieces, fetch_sizes_and_dates, flag_and_move,
                      open_client, peek_header, prepare_folders)
-from .health import Health, StatusReporter, WatcherStatus
-from .plan import (Backoff, Folders, ImapConfigError, ImapOptions, aware, chunks, is_bye, is_wakeup, nfc, now_text,
+from mailbot.intake.imap.health import Health, StatusReporter, WatcherStatus
+from mailbot.intake.imap.plan import (Backoff, Folders, ImapConfigError, ImapOptions, aware, chunks, is_bye, is_wakeup, nfc, now_text,
                    plan_batches, target_folder, uid_set, uids_after)
-from .state import FolderState, committed_outcome, ensure_schema
+from mailbot.intake.imap.state import FolderState, committed_outcome, ensure_schema
 
 log = logging.getLogger("mailbot.intake.imap")
 
@@ -488,16 +488,8 @@ class ImapWatcher:
                       mailbox=self.mailbox.id, log=self.log)
 
 
-def default_pipeline_factory(rules: Any) -> Callable[[], PipelineLike]:
-    def make() -> PipelineLike:
-        from ...pipeline import Pipeline
-
-        return Pipeline(rules)
-    return make
-
-
 def start_watchers(rules: Any, mailboxes: Sequence[Any] | None, on_processed: Callable[[], None] | None,
-                   stop: threading.Event, *, pipeline_factory: Callable[[], PipelineLike] | None = None,
+                   stop: threading.Event, *, pipeline_factory: Callable[[], PipelineLike],
                    options: ImapOptions | None = None, process_inline: bool = False,
                    status_writer: StatusReporter | None = None) -> list[threading.Thread]:
     """Start one daemon thread per mailbox with `imap:` set; the caller sets `stop` and joins.
@@ -510,7 +502,7 @@ def start_watchers(rules: Any, mailboxes: Sequence[Any] | None, on_processed: Ca
     `status_writer(record)` gets every watcher's health record (its "mailbox"
     key tells whose), e.g. to write the files `mailbot status` reads.
     """
-    factory = pipeline_factory or default_pipeline_factory(rules)
+    factory = pipeline_factory   # the runtime's pipeline: intake itself never imports it
     threads = []
     for mailbox in (rules.mailboxes if mailboxes is None else mailboxes):
         if mailbox.imap is None:

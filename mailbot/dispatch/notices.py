@@ -9,11 +9,11 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .config import Mailbox, Rules
-from .model import Decision, MessageReport, NoticePlan
-from .register import Notice, Registered
+from mailbot.config import Mailbox, Rules
+from mailbot.model import Decision, MessageReport, NoticePlan
+from mailbot.register.apply import Notice, Registered
 
-log = logging.getLogger("mailbot.notices")
+log = logging.getLogger("mailbot.dispatch.notices")
 
 
 def vietnamese_time(moment: datetime) -> str:
@@ -24,7 +24,7 @@ def _signature_line(signature: dict | None) -> str | None:
     if not signature:
         return None
     try:
-        from .inspect.signatures import summary_vi
+        from mailbot.inspect.signatures import summary_vi
 
         return summary_vi(signature)
     except Exception:  # noqa: BLE001 - a notice must go out even if the summary fails
@@ -117,7 +117,7 @@ def build_notices(rules: Rules, plans: Sequence[NoticePlan], context: dict[str, 
     A notice whose template fails does not stop anything: it comes back `unbuilt`, with
     the error and what composing it again needs, and the clerk gets a plain-text alert
     that needs no template. The document is registered all the same."""
-    from .dispatch.compose import compose_notice
+    from mailbot.dispatch.compose import compose_notice
 
     envelope = rules.smtp.envelope_sender if rules.smtp else ""
     out: list[Notice] = []
@@ -144,7 +144,7 @@ def build_notices(rules: Rules, plans: Sequence[NoticePlan], context: dict[str, 
 
 def _unbuilt(rules: Rules, plan: NoticePlan, context: dict[str, Any], exc: Exception, *,
              in_reply_to: str | None, references: Sequence[str], seed: str, envelope: str) -> Notice:
-    from .dispatch.compose import notice_message_id
+    from mailbot.dispatch.compose import notice_message_id
 
     inputs = {"context": context, "in_reply_to": in_reply_to, "references": list(references), "seed": seed}
     return Notice(plan.kind, plan.to, "", notice_message_id(rules, plan.kind, plan.to, seed), b"", envelope,
@@ -155,7 +155,7 @@ def _unbuilt(rules: Rules, plan: NoticePlan, context: dict[str, Any], exc: Excep
 def _failure_alert(rules: Rules, failed: list[Notice], context: dict[str, Any], *, message: int, seed: str,
                    envelope: str) -> Notice | None:
     """Plain text, no template: it must not depend on what just failed."""
-    from .dispatch.compose import compose_plain
+    from mailbot.dispatch.compose import compose_plain
 
     to = rules.notices.clerk_address
     if not to:
@@ -181,7 +181,7 @@ def _failure_alert(rules: Rules, failed: list[Notice], context: dict[str, Any], 
 def deferral_alert(rules: Rules, message: int, seed: str) -> Callable[[datetime], Notice | None]:
     """The one alert that tells the clerk notices are being paced by the office-wide cap."""
     def build(first_send_at: datetime) -> Notice | None:
-        from .dispatch.compose import compose_plain
+        from mailbot.dispatch.compose import compose_plain
 
         to = rules.notices.clerk_address
         if not to:
@@ -220,7 +220,7 @@ def short_error(exc: BaseException) -> str:
 def sample_context(rules: Rules) -> dict[str, Any]:
     """A realistic context with every key filled (`mailbot check` renders the templates with it):
     an accepted document with one refused attachment, a paper copy required, a duplicate alert."""
-    from .model import AttachmentReport, Reason
+    from mailbot.model import AttachmentReport, Reason
 
     pdf = AttachmentReport(filename="giay-moi.pdf", original_filename="giay-moi.pdf",
                            declared_type="application/pdf", size=52_000, sha256="0" * 64, format="pdf",

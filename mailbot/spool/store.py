@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Iterable
 
-from .durable import fsync_folder, write_durably
+from mailbot.util.durable import fsync_folder, write_durably
 
 
 class Spool:

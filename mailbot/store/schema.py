@@ -68,7 +68,7 @@ CREATE TABLE IF NOT EXISTS entries (
     message_id TEXT,
     sender TEXT,
     email_subject TEXT,
-    -- document fields (DESIGN §8); empty until read from the document
+    -- document fields (docs/DESIGN.md §8); empty until read from the document
     code TEXT, code_number TEXT, code_notation TEXT, type_name TEXT,
     organ_name TEXT, parent_organ TEXT, place TEXT, issued_date TEXT,
     subject TEXT, urgency TEXT, secrecy TEXT,

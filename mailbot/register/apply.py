@@ -21,11 +21,11 @@ from typing import Callable
 
 import sqlite_utils
 
-from .db import transaction
-from .model import Decision, MessageReport
-from .textfold import fold
+from mailbot.store.schema import transaction
+from mailbot.model import Decision, MessageReport
+from mailbot.util.textfold import fold
 
-log = logging.getLogger("mailbot.register")
+log = logging.getLogger("mailbot.register.apply")
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,10 @@ sent — including nothing, for automated mail (invariant 3).
 
 from __future__ import annotations
 
-from .config import Mailbox, Rules
-from .model import Decision, MessageReport, NoticePlan, Reason
-from .inspect.text import FLAG_TCVN3, LEGACY_FLAGS
-from .paper import decide_paper
+from mailbot.config import Mailbox, Rules
+from mailbot.model import Decision, MessageReport, NoticePlan, Reason
+from mailbot.inspect.text import FLAG_TCVN3, LEGACY_FLAGS
+from mailbot.decide.paper import decide_paper
 
 ART_4 = "QĐ 57/2014/QĐ-UBND Điều 4.2.c"
 ART_12 = "QĐ 57/2014/QĐ-UBND Điều 12"

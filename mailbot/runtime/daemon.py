@@ -15,12 +15,12 @@ from collections import deque
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Callable
 
-from .config import Rules
+from mailbot.config import Rules
 
 if TYPE_CHECKING:
-    from .pipeline import Job
+    from mailbot.runtime.pipeline import Job
 
-log = logging.getLogger("mailbot.daemon")
+log = logging.getLogger("mailbot.runtime.daemon")
 
 
 class Worker(threading.Thread):
@@ -64,7 +64,7 @@ class Processor(Worker):
     def setup(self) -> None:
         from concurrent.futures import ThreadPoolExecutor
 
-        from .pipeline import Pipeline
+        from mailbot.runtime.pipeline import Pipeline
 
         self.pipeline = Pipeline(self.rules)
         self.pipeline.warm_up()
@@ -131,8 +131,8 @@ class DispatchWorker(Worker):
         self.busy = False   # True while a step runs: a claimed notice is in flight
 
     def setup(self) -> None:
-        from . import db
-        from .dispatch.outbox import Dispatcher
+        from mailbot.store import schema as db
+        from mailbot.dispatch.outbox import Dispatcher
 
         self.dispatcher = Dispatcher(self.rules, db.connect(self.rules.db_path), keep_connection=True)
 
@@ -170,7 +170,7 @@ class DispatchWorker(Worker):
     def _recompose_unbuilt(self) -> None:
         import time
 
-        from .dispatch.retry import retry_notices
+        from mailbot.dispatch.retry import retry_notices
 
         if time.monotonic() < self._next_recompose:
             return
@@ -188,8 +188,8 @@ class OcrWorker(Worker):
         self.runner = None
 
     def setup(self) -> None:
-        from . import db
-        from .ocr_queue import OcrRunner, requeue_interrupted
+        from mailbot.store import schema as db
+        from mailbot.runtime.ocr_queue import OcrRunner, requeue_interrupted
 
         conn = db.connect(self.rules.db_path)
         requeue_interrupted(conn)
@@ -227,15 +227,15 @@ class Daemon:
         return [w for w in (self.processor, self.dispatcher, self.ocr) if w is not None]
 
     def start(self) -> None:
-        from .pipeline import Pipeline
+        from mailbot.runtime.pipeline import Pipeline
 
         Pipeline(self.rules)   # creates the database and books before any thread needs them
         for worker in self._workers():
             worker.start()
         if self.rules.smtp_intake is not None:
-            from .intake.smtp import SmtpIntake
+            from mailbot.intake.smtp import SmtpIntake
 
-            self.smtp = SmtpIntake(self.rules, self.processor.wake)
+            self.smtp = SmtpIntake(self.rules, self.processor.wake, self._pipeline)
             self.smtp.start()
         self._start_imap()
         log.info("mailbot running: %d mailbox(es), SMTP intake %s, notices via %s",
@@ -243,12 +243,18 @@ class Daemon:
                  "on" if self.smtp else "off",
                  f"{self.rules.smtp.host}:{self.rules.smtp.port}" if self.rules.smtp else self.rules.outbox_dir)
 
+    def _pipeline(self):
+        """A pipeline for an intake thread (each thread its own SQLite connection)."""
+        from mailbot.runtime.pipeline import Pipeline
+
+        return Pipeline(self.rules)
+
     def _start_imap(self) -> None:
         imap_boxes = [m for m in self.rules.mailboxes if m.imap is not None]
         if not imap_boxes:
             return
-        from . import status
-        from .intake.imap import start_watchers
+        from mailbot.runtime import health as status
+        from mailbot.intake.imap import start_watchers
 
         data_dir = self.rules.data_dir
 
@@ -256,7 +262,7 @@ class Daemon:
             status.write_status(data_dir, record["mailbox"], record)
 
         self.watchers = start_watchers(self.rules, imap_boxes, self.processor.wake, self.stop_event,
-                                       status_writer=write_status)
+                                       pipeline_factory=self._pipeline, status_writer=write_status)
 
     def stop(self) -> None:
         self.stop_event.set()
@@ -273,7 +279,7 @@ class Daemon:
         import time
         from datetime import datetime, timezone
 
-        from . import db
+        from mailbot.store import schema as db
 
         conn = db.connect(self.rules.db_path)
         deadline = time.monotonic() + timeout

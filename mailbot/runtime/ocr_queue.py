@@ -23,12 +23,12 @@ from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
-from .config import Ocr, Rules
-from .db import transaction
-from .paper import decide_paper
-from .register import audit, notice_caps, now_utc, queue_notice, same_document
-from .spool import Spool
-from .textfold import fold
+from mailbot.config import Ocr, Rules
+from mailbot.store.schema import transaction
+from mailbot.decide.paper import decide_paper
+from mailbot.register.apply import audit, notice_caps, now_utc, queue_notice, same_document
+from mailbot.spool.store import Spool
+from mailbot.util.textfold import fold
 
 log = logging.getLogger("mailbot.ocr")
 
@@ -40,7 +40,7 @@ MAX_ATTEMPTS = 2
 
 def _read_scan(data: bytes, fmt: str, settings: dict, time_limit: float):
     """Runs in an OCR worker process."""
-    from .inspect.ocr import ocr_document
+    from mailbot.inspect.ocr import ocr_document
 
     return ocr_document(data, fmt, Ocr(**settings), deadline=time.monotonic() + time_limit)
 
@@ -62,7 +62,7 @@ def requeue_interrupted(db: sqlite_utils.Database) -> None:
 
 
 def scanned_attachment(rules: Rules, db: sqlite_utils.Database, job: dict) -> tuple[bytes, str]:
-    from .inspect.mime import parse_message
+    from mailbot.inspect.mime import parse_message
 
     sha, = db.execute("SELECT sha256 FROM messages WHERE id = ?", (job["message"],)).fetchone()
     fmt, = db.execute("SELECT format FROM attachments WHERE message = ? AND position = ?",
@@ -113,8 +113,8 @@ def fail(db: sqlite_utils.Database, job: dict, error: str) -> None:
 
 
 def _confident_fields(rules: Rules, result: Any, email_subject: str | None) -> tuple[dict, dict, list]:
-    from .inspect.document import read_document
-    from .inspect.ocr import field_confidence
+    from mailbot.inspect.document import read_document
+    from mailbot.inspect.ocr import field_confidence
 
     read = read_document(result.text, email_subject=email_subject)
     confidence = field_confidence(read.fields, result)
@@ -173,8 +173,8 @@ def complete(rules: Rules, db: sqlite_utils.Database, job: dict, result: Any) ->
 
 
 def _queue_paper_notice(conn: sqlite3.Connection, rules: Rules, entry: dict, document: dict, paper) -> None:
-    from .model import NoticePlan
-    from .notices import build_notices, deferral_alert, vietnamese_time
+    from mailbot.model import NoticePlan
+    from mailbot.dispatch.notices import build_notices, deferral_alert, vietnamese_time
 
     sender = entry["sender"]
     if not sender or sender in rules.own_addresses():

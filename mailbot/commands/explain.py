@@ -1,10 +1,17 @@
-"""The dry-run view of one message: inspection + decision as stable JSON (DESIGN §8)."""
+"""The dry-run view of one message: inspection + decision as stable JSON (docs/DESIGN.md §8)."""
 
 from __future__ import annotations
 
-from typing import Any
+import json
+import sys
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from .model import Decision, MessageReport
+from mailbot.commands.common import add_config, load
+
+if TYPE_CHECKING:
+    from mailbot.model import Decision, MessageReport
 
 DOCUMENT_KEYS = (
     "code", "code_number", "code_notation", "type_name", "organ_name", "parent_organ", "place",
@@ -68,3 +75,42 @@ def explain_text(data: dict[str, Any]) -> str:
     lines.append("Thông báo sẽ gửi / notices: " +
                  (", ".join(f"{n['kind']} → {n['to']}" for n in notices) if notices else "không (none)"))
     return "\n".join(lines)
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("explain", help="dry run: inspection and decision for one message; changes nothing")
+    add_config(p)
+    p.add_argument("file", metavar="FILE.eml")
+    p.add_argument("--mailbox", metavar="ID", help="mailbox id to decide for (default: from To/Cc)")
+    p.add_argument("--json", action="store_true", help="stable JSON output (documented in README)")
+
+
+def run(args) -> int:
+    from mailbot.intake.files import mailbox_for_file, read_message_file
+
+    rules = load(args)
+    try:
+        raw = read_message_file(Path(args.file), rules.limits.max_message_bytes)
+    except (OSError, ValueError) as exc:
+        print(f"{args.file}: cannot read: {exc}", file=sys.stderr)
+        return 1
+    pipeline = _dry_pipeline(rules)
+    mailbox = pipeline.mailbox(args.mailbox) if args.mailbox else mailbox_for_file(rules, raw)
+    report, decision = pipeline.evaluate(raw, mailbox)
+    data = explain_json(report, decision)
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        print(explain_text(data))
+    return 0
+
+
+def _dry_pipeline(rules):
+    """A pipeline whose storage is a throw-away folder: explain changes nothing real."""
+    from mailbot.runtime.pipeline import Pipeline
+
+    tmp = tempfile.mkdtemp(prefix="mailbot-explain-")
+    # In-process inspection: one message needs no worker start-up (Ctrl-C ends a runaway parser).
+    dry = rules.model_copy(update={"storage": rules.storage.model_copy(update={"data_dir": tmp}),
+                                   "limits": rules.limits.model_copy(update={"inspect_workers": 0})})
+    return Pipeline(dry)

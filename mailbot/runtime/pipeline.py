@@ -20,18 +20,18 @@ from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
-from . import db as dbmod
-from .config import Mailbox, Rules
-from .decide import decide, decide_alerts
-from .faults import crash_point
-from .inspect.message import inspect_message
-from .inspect.mime import parse_message, problem
-from .model import Decision, MessageReport, Reason
-from .notices import deferral_alert
-from .register import Notice, Registered, apply, audit, ensure_books, notice_caps
-from .spool import Spool
+from mailbot.store import schema as dbmod
+from mailbot.config import Mailbox, Rules
+from mailbot.decide.decision import decide, decide_alerts
+from mailbot.util.faults import crash_point
+from mailbot.inspect.message import inspect_message
+from mailbot.inspect.mime import parse_message, problem
+from mailbot.model import Decision, MessageReport, Reason
+from mailbot.dispatch.notices import deferral_alert
+from mailbot.register.apply import Notice, Registered, apply, audit, ensure_books, notice_caps
+from mailbot.spool.store import Spool
 
-log = logging.getLogger("mailbot.pipeline")
+log = logging.getLogger("mailbot.runtime.pipeline")
 
 # Spooled in place of a message too large to download: this line, the size, the header.
 OVERSIZE_MARK = b"X-Mailbot-Oversize-Stub: "
@@ -129,7 +129,7 @@ class Pipeline:
     @property
     def trust(self) -> Any:
         if self._trust is None:
-            from .trust import trust_store
+            from mailbot.trust import trust_store
 
             self._trust = trust_store(self.rules)
         return self._trust
@@ -140,7 +140,7 @@ class Pipeline:
         if self._inspector is None:
             with self._inspector_lock:
                 if self._inspector is None:
-                    from .isolation import Inspector
+                    from mailbot.runtime.isolation import Inspector
 
                     self._inspector = Inspector(self.rules, trust=self._trust)
         return self._inspector
@@ -154,7 +154,7 @@ class Pipeline:
         if self.rules.limits.inspect_workers > 0:
             _ = self.inspector
         else:
-            from .inspect import document, extract, pdf, sender, signatures  # noqa: F401
+            from mailbot.inspect import document, extract, pdf, sender, signatures  # noqa: F401
 
             _ = self.trust
 
@@ -191,6 +191,11 @@ class Pipeline:
         # must end in review, not in an endless crash loop.
         self.db.execute("UPDATE messages SET attempts = attempts + 1 WHERE id = ?", (message,))
         return Job(message, dict(row), self.mailbox(row["mailbox"]), row["attempts"] + 1)
+
+    def outcome(self, message: int) -> tuple[str, str | None, int | None]:
+        """(state, decision, duplicate_of) of a recorded message."""
+        return tuple(self.db.execute("SELECT state, decision, duplicate_of FROM messages WHERE id = ?",
+                                     (message,)).fetchone())
 
     def record_failure(self, message: int, exc: BaseException) -> None:
         """Keep why processing a message failed (it stays pending and is tried again)."""
@@ -264,7 +269,7 @@ class Pipeline:
     # -- notices --------------------------------------------------------------
     def _notices(self, reg: Registered, report: MessageReport, decision: Decision,
                  arrival: datetime, mailbox: Mailbox | None) -> list[Notice]:
-        from .notices import alert_plan, build_notices, notice_context
+        from mailbot.dispatch.notices import alert_plan, build_notices, notice_context
 
         if reg.state != "processed":
             return []

@@ -8,7 +8,6 @@ everything is registered and answered, prints what happened and stops.
 from __future__ import annotations
 
 import json
-import smtplib
 import sys
 import tempfile
 from email.message import EmailMessage
@@ -16,9 +15,7 @@ from email.policy import SMTP as SMTP_POLICY
 from email.utils import formatdate
 from pathlib import Path
 
-from . import samples
-from .config import parse_rules
-from .netutil import free_port
+from mailbot.util.netutil import free_port
 
 DEMO_RULES = """\
 # Written by `mailbot demo`. Try: mailbot register list --config {workdir}/rules.yaml
@@ -50,12 +47,16 @@ MTA = "mx.quangngai.gov.vn"
 
 def _message(sender: str, subject: str, body: str, files: list[tuple[str, bytes, str]],
              extra_headers: dict[str, str] | None = None, authenticated: bool = True) -> EmailMessage:
+    from mailbot.util import samples
+
     return samples.email(sender, TO, subject, body, files, extra_headers,
                          authserv_id=MTA if authenticated else None)
 
 
 def sample_messages() -> list[tuple[str, EmailMessage]]:
     """(what it shows, message) pairs; the first is also delivered twice."""
+    from mailbot.util import samples
+
     invitation = _message(
         "vanthu@stc.quangngai.gov.vn", "Giấy mời họp giao ban quý IV",
         "Kính gửi Văn phòng UBND tỉnh,\nSở Tài chính gửi Giấy mời họp. Trân trọng.",
@@ -112,9 +113,12 @@ def _resent(msg: EmailMessage) -> EmailMessage:
 
 
 def run_demo(workdir: str | None) -> int:
-    from . import db as dbmod
-    from .daemon import Daemon
-    from .listing import format_table, list_entries
+    import smtplib
+
+    from mailbot.config import parse_rules
+    from mailbot.register.listing import format_table, list_entries
+    from mailbot.runtime.daemon import Daemon
+    from mailbot.store import schema as dbmod
 
     work = Path(workdir or tempfile.mkdtemp(prefix="mailbot-demo-")).resolve()
     work.mkdir(parents=True, exist_ok=True)
@@ -159,3 +163,13 @@ def run_demo(workdir: str | None) -> int:
     print(f"Next: {command} register list --config {work / 'rules.yaml'}")
     db.close()
     return 0
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("demo", help="run the whole flow locally on bundled sample messages and print what happened")
+    p.add_argument("--workdir", metavar="DIR",
+                   help="where the demo keeps its register, spool and outbox (default: a new temporary folder)")
+
+
+def run(args) -> int:
+    return run_demo(args.workdir)

@@ -1,82 +1,26 @@
-"""Health of the intake sources, for `mailbot status`.
-
-Each IMAP watcher writes its own small JSON file under `<data_dir>/status/`
-(atomically: temp file + rename), so threads never share a file and a reader
-never sees half a record. `status_command(rules)` prints one line per
-configured mailbox: connected?, last sync, messages waiting, last error.
-
-`--json` prints {"mailboxes": [records], "notices": outbox summary}; a record:
-    mailbox, address, kind ("imap"), connected (bool), mode ("idle" | "poll" |
-    null), host, last_sync (ISO 8601 UTC or null), waiting (int), last_error
-    (str or null), last_error_at, errors_in_row, moved (sources moved since
-    the watcher started), uidvalidity, updated_at, pid, daemon_running (bool,
-    computed when read).
-"""
+"""`mailbot status`: the health of the daemon, its mailboxes and the notice queue."""
 
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TextIO
 
-STATUS_DIRNAME = "status"
+from mailbot.commands.common import add_config, load
+from mailbot.runtime.health import read_status
 
 
-def status_dir(data_dir: Path) -> Path:
-    return Path(data_dir) / STATUS_DIRNAME
+def add_parser(sub) -> None:
+    p = sub.add_parser("status", help="health of the daemon, of each mailbox and of the notice queue")
+    add_config(p)
+    p.add_argument("--json", action="store_true",
+                   help='machine-readable: {"mailboxes": [one record per IMAP mailbox], "notices": {…}}')
 
 
-def status_path(data_dir: Path, mailbox: str) -> Path:
-    return status_dir(data_dir) / f"imap-{mailbox}.json"
-
-
-def write_status(data_dir: Path, mailbox: str, record: dict[str, Any]) -> None:
-    """Replace the mailbox's status file atomically. Never raises (health is best effort)."""
-    path = status_path(data_dir, mailbox)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(record, f, ensure_ascii=False, indent=1, default=str)
-        os.replace(tmp, path)
-    except OSError:
-        pass
-
-
-def _pid_alive(pid: Any) -> bool:
-    if not isinstance(pid, int) or pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def read_status(rules) -> list[dict[str, Any]]:
-    """One record per configured IMAP mailbox (a stub when it never ran)."""
-    records = []
-    for mb in rules.mailboxes:
-        if mb.imap is None:
-            continue
-        path = status_path(rules.data_dir, mb.id)
-        try:
-            record = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            record = {"mailbox": mb.id, "address": mb.address, "kind": "imap", "connected": False,
-                      "mode": None, "host": mb.imap.host, "last_sync": None, "waiting": None,
-                      "last_error": None, "last_error_at": None, "updated_at": None, "pid": None}
-        record["daemon_running"] = _pid_alive(record.get("pid"))
-        if not record["daemon_running"]:
-            record["connected"] = False
-        records.append(record)
-    return records
+def run(args) -> int:
+    return status_command(load(args), as_json=args.json)
 
 
 def _ago(iso: str | None, now: datetime) -> str:
@@ -123,8 +67,8 @@ def notice_queue(rules) -> dict[str, Any] | None:
     """The outbox in numbers (None before the register exists)."""
     if not Path(rules.db_path).exists():
         return None
-    from . import db as dbmod
-    from .dispatch.retry import outbox_summary
+    from mailbot.dispatch.retry import outbox_summary
+    from mailbot.store import schema as dbmod
 
     db = dbmod.connect(rules.db_path)
     try:

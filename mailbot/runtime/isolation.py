@@ -42,10 +42,10 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from .config import Rules
-from .model import MessageReport, Reason
+from mailbot.config import Rules
+from mailbot.model import MessageReport, Reason
 
-log = logging.getLogger("mailbot.isolation")
+log = logging.getLogger("mailbot.runtime.isolation")
 
 RULE = "mailbot: giới hạn an toàn"
 START_SECONDS = 120.0          # a worker must be ready (imports, trust store) within this
@@ -169,7 +169,7 @@ class _MemoryErrorLog(logging.Handler):
 
 def _warm_up(rules: Rules, trust: Any) -> None:
     """Load every lazily imported parser and libmagic's database before the limits apply."""
-    from .inspect import message
+    from mailbot.inspect import message
 
     for name in ("pdf", "signatures", "document", "extract", "sender", "formats", "text", "legacy"):
         try:
@@ -177,7 +177,7 @@ def _warm_up(rules: Rules, trust: Any) -> None:
         except Exception:  # noqa: BLE001 - a missing optional reader shows up per message
             pass
     try:
-        from . import samples
+        from mailbot.util import samples
 
         raw = samples.email("a@b.gov.vn", "c@d.gov.vn", "warm-up", "x",
                             [("a.pdf", samples.pdf(["x"]), "application/pdf"),
@@ -195,8 +195,8 @@ def _worker_main(conn, rules: Rules, memory_mb: int, cpu_seconds: float, log_lev
         signal.signal(signal.SIGINT, signal.SIG_IGN)     # the daemon stops us, not Ctrl-C
     except (ValueError, OSError):
         pass
-    from .inspect.message import inspect_message
-    from .trust import trust_store
+    from mailbot.inspect.message import inspect_message
+    from mailbot.trust import trust_store
 
     trust = trust_store(rules)
     _warm_up(rules, trust)
@@ -453,12 +453,12 @@ class Inspector:
 
     # -- in-process ---------------------------------------------------------
     def _in_process(self, source: _Source, envelope_from: str | None) -> MessageReport:
-        from .inspect.message import inspect_message
+        from mailbot.inspect.message import inspect_message
 
         if self._trust is None:
             with self._trust_lock:
                 if self._trust is None:
-                    from .trust import trust_store
+                    from mailbot.trust import trust_store
 
                     self._trust = trust_store(self.rules)
         try:

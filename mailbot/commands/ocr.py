@@ -13,9 +13,25 @@ from __future__ import annotations
 import json
 import sys
 
-from .config import Ocr, Rules
+from typing import TYPE_CHECKING
+
+from mailbot.commands.common import add_config, load_optional, read_input
+
+if TYPE_CHECKING:
+    from mailbot.config import Rules
 
 __all__ = ["ocr_command"]
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("ocr", help="recognised text of a scanned PDF or image (troubleshooting)")
+    add_config(p)
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--json", action="store_true", help="lines with confidences, fields read, field confidence")
+
+
+def run(args) -> int:
+    return ocr_command(args.file, load_optional(args), args.json)
 
 _MAGIC = ((b"%PDF-", "pdf"), (b"\x89PNG\r\n\x1a\n", "png"), (b"\xff\xd8\xff", "jpeg"),
           (b"II*\x00", "tiff"), (b"MM\x00*", "tiff"))
@@ -29,12 +45,12 @@ def _format(data: bytes) -> str | None:
 
 
 def ocr_command(path: str, rules: Rules | None, as_json: bool = False) -> int:
-    from .inspect.document import read_document
-    from .inspect.ocr import field_confidence, needs_ocr, ocr_document
+    from mailbot.inspect.document import read_document
+    from mailbot.inspect.ocr import field_confidence, needs_ocr, ocr_document
+
+    from mailbot.config import Ocr
 
     settings = rules.ocr if rules is not None else Ocr()
-    from .intake.files import read_input
-
     data = read_input(path)
     if data is None:
         return 1

@@ -11,7 +11,7 @@ from typing import Any, Iterator
 
 import sqlite_utils
 
-from .textfold import fold
+from mailbot.util.textfold import fold
 
 DOCUMENT_FIELDS = (
     "code", "code_number", "code_notation", "type_name", "organ_name", "parent_organ", "place",
@@ -51,7 +51,7 @@ def attachments_of(db: sqlite_utils.Database, message: int) -> list[dict[str, An
 
 
 def entry_json(db: sqlite_utils.Database, row: dict[str, Any]) -> dict[str, Any]:
-    """One entry in the stable export shape (DESIGN §8, register export)."""
+    """One entry in the stable export shape (docs/DESIGN.md §8, register export)."""
     out = {
         "book": row["book"],
         "arrival_number": row["arrival_number"],

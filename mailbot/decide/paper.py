@@ -20,9 +20,9 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .config import PaperCopy
-from .model import Reason
-from .textfold import fold
+from mailbot.config import PaperCopy
+from mailbot.model import Reason
+from mailbot.util.textfold import fold
 
 ART7 = "QĐ 57/2014/QĐ-UBND Điều 7"
 ART81 = "QĐ 57/2014/QĐ-UBND Điều 8.1"
