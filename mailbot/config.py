@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from mailbot.model import ALLOWED_FORMATS
+from mailbot.routing_rules import Person, Route, Unit, check_routing
 
 DEFAULT_CONFIG_PATHS = (Path("rules.yaml"), Path("/etc/mailbot/rules.yaml"))
 
@@ -308,10 +309,11 @@ class Rules(Strict):
     senders: Senders = Senders()
     trust: Trust = Trust()
     ocr: Ocr = Ocr()
-    # Later issues refine these; kept loose so an administrator can write them now.
     paper_copy: PaperCopy = PaperCopy()
-    routes: list[dict[str, Any]] = []
-    people: list[dict[str, Any]] = []
+    # Who handles a registered document (mailbot/routing_rules.py documents the keys).
+    units: list[Unit] = []
+    people: list[Person] = []
+    routes: list[Route] = []
 
     # Where this file was read from; relative paths resolve against it.
     base_dir: Path = Field(default=Path("."), exclude=True)
@@ -404,6 +406,7 @@ def _cross_check(rules: Rules, lines: dict[tuple, int]) -> list[str]:
             line = lines.get(("mailboxes", i, "id"))
             problems.append(f"{'line %d: ' % line if line else ''}mailboxes.{i}.id: {mb.id!r} is used twice")
         seen.add(mb.id)
+    problems += check_routing(rules.units, rules.people, rules.routes, books, lines)
     watched = {mb.address for mb in rules.mailboxes}
     for key in ("clerk_address", "security_contact"):
         address = getattr(rules.notices, key)
