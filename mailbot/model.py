@@ -123,6 +123,7 @@ class SenderAuth:
 class NoticePlan:
     kind: NoticeKind
     to: str
+    role: str | None = None     # forward: "handle" or "cc" (for information); not in the JSON
 
     def to_json(self) -> dict[str, str]:
         return {"kind": self.kind, "to": self.to}
@@ -137,7 +138,7 @@ class Decision:
     paper_copy_required: bool = False
     paper_reason: Reason | None = None
     ocr_pending: bool = False        # a scan: fields and the paper decision follow after OCR
-    route: dict[str, Any] | None = None
+    route: Any = None                # decide.routing.RouteResult of an accepted document, when routes exist
 
     @property
     def registers(self) -> bool:

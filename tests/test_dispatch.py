@@ -249,7 +249,7 @@ def test_a_new_kind_needs_templates_only(tmp_path):
     assert notice.message_id.startswith("<mailbot.alert.")
     assert "Văn bản trùng: 57/2014/QĐ-UBND" in bodies(notice.raw)[0]
     with pytest.raises(TemplateMissing):
-        compose(make_rules(tmp_path), "forward")
+        compose(make_rules(tmp_path), "reminder")
 
 
 def test_bundled_templates_are_nfc():

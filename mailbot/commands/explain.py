@@ -40,7 +40,7 @@ def explain_json(report: MessageReport, decision: Decision) -> dict[str, Any]:
         "main_attachment": (report.attachments[report.main_attachment].filename
                             if report.main_attachment is not None else None),
         "signature": report.main_signature,
-        "route": decision.route,
+        "route": decision.route.to_json() if decision.route is not None else None,
         "book": decision.book,
         "notices": [n.to_json() for n in decision.notices],
     }

@@ -8,7 +8,12 @@ sent — including nothing, for automated mail (invariant 3).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date, datetime, timezone
+
 from mailbot.config import Mailbox, Rules
+from mailbot.decide.routing import route_document
 from mailbot.model import Decision, MessageReport, NoticePlan, Reason
 from mailbot.inspect.text import FLAG_TCVN3, LEGACY_FLAGS
 from mailbot.decide.paper import decide_paper
@@ -153,7 +158,11 @@ def _held(outcome: str, reasons: tuple[Reason, ...], rules: Rules, *contacts: st
     return Decision(outcome, reasons, _alerts(rules, *contacts, rules.notices.clerk_address))
 
 
-def decide(report: MessageReport, rules: Rules, mailbox: Mailbox | None = None) -> Decision:
+def decide(report: MessageReport, rules: Rules, mailbox: Mailbox | None = None,
+           arrival: datetime | None = None,
+           add_working_days: Callable[[date, int], date] | None = None) -> Decision:
+    """`arrival`: the legal receipt time (routing looks at absences and counts deadlines from
+    it); `add_working_days` counts a deadline on the office calendar."""
     book = mailbox.book if mailbox else rules.default_book()
 
     if not report.readable:
@@ -212,7 +221,7 @@ def decide(report: MessageReport, rules: Rules, mailbox: Mailbox | None = None) 
     else:
         notices = (NoticePlan("refusal", report.sender),)
 
-    return Decision(
+    decision = Decision(
         outcome=outcome,
         reasons=tuple(reasons),
         notices=notices,
@@ -221,3 +230,24 @@ def decide(report: MessageReport, rules: Rules, mailbox: Mailbox | None = None) 
         paper_reason=paper.reason if paper else None,
         ocr_pending=ocr_pending,
     )
+    if outcome == "accept":
+        decision = _routed(decision, report, rules, mailbox, arrival, add_working_days)
+    return decision
+
+
+def _routed(decision: Decision, report: MessageReport, rules: Rules, mailbox: Mailbox | None,
+            arrival: datetime | None, add_working_days: Callable[[date, int], date] | None) -> Decision:
+    """The routes of rules.yaml applied: who gets the document, in which book, and whom
+    the clerk must hear from (an urgent document, nobody available to handle it)."""
+    route = route_document(rules, report, decision, mailbox, arrival or datetime.now(timezone.utc),
+                           add_working_days)
+    if route is None:
+        return decision
+    plans = list(decision.notices)
+    plans += [NoticePlan("forward", a, role="handle") for a in route.forward_to]
+    plans += [NoticePlan("forward", a, role="cc") for a in route.cc]
+    clerk = rules.notices.clerk_address
+    if clerk and (route.urgent or route.nobody_available) and clerk not in route.forward_to + route.cc:
+        plans.append(NoticePlan("alert", clerk))
+    book = route.book if route.book and any(b.id == route.book for b in rules.books) else decision.book
+    return replace(decision, notices=tuple(plans), route=route, book=book)

@@ -50,7 +50,7 @@ _RE_PREFIX = re.compile(r"^\s*(re|trả lời|tl|aw|sv)\s*:\s*", re.IGNORECASE)
 # Keys templates may read from `document` and from each attachment; missing
 # ones are filled with None so templates can test them without tripping
 # StrictUndefined (the pipeline documents them as optional).
-_DOCUMENT_KEYS = ("code", "type_name", "subject", "organ_name")
+_DOCUMENT_KEYS = ("code", "type_name", "subject", "organ_name", "urgency")
 _ATTACHMENT_KEYS = ("filename", "format", "allowed", "reason_vi", "signature_line")
 _MAX_REFERENCES = 20
 
@@ -69,7 +69,8 @@ class TemplateMissing(LookupError):
 
 
 def compose_notice(kind: str, context: dict, rules: Rules, *, recipient: str, in_reply_to: str | None,
-                   references: Sequence[str], seed: str, now: datetime | None = None) -> ComposedNotice:
+                   references: Sequence[str], seed: str, now: datetime | None = None,
+                   original: bytes | None = None, urgent: bool = False) -> ComposedNotice:
     """Render the `kind` templates with `context` and build the message.
 
     `seed` identifies the thing being answered (e.g. the source message's
@@ -105,7 +106,53 @@ def compose_notice(kind: str, context: dict, rules: Rules, *, recipient: str, in
     if raw is None:   # a header the fast writer does not handle: the email package writes it
         raw = _build_notice(kind, _nfc(notices.from_name), notices.from_address, recipient, subject,
                             format_datetime(now), message_id, parent, thread, text, html)
+    if original is not None:
+        raw = with_original(raw, original, urgent=urgent)
     return ComposedNotice(kind=kind, recipient=recipient, subject=subject, message_id=message_id, raw=raw)
+
+
+# Marks an urgent forward in the recipient's mail client (Outlook, Thunderbird, webmail).
+_URGENT_HEADERS = (b"Importance: high", b"X-Priority: 1 (Highest)", b"Priority: urgent")
+
+
+def with_original(notice: bytes, original: bytes, *, urgent: bool = False,
+                  filename: str = "thu-goc.eml") -> bytes:
+    """The notice, with the message it is about attached unchanged as message/rfc822.
+
+    The original is neither re-encoded nor re-serialised (only bare LF line ends become
+    CRLF, as SMTP requires), so its DKIM signature and the signatures inside its PDFs
+    still verify for whoever receives the forward. A forward is generated, not a reply:
+    Auto-Submitted says so."""
+    crlf = b"\r\n"
+    head, _, body = notice.partition(crlf + crlf)
+    fields: list[bytes] = []
+    for line in head.split(crlf):
+        if line[:1] in (b" ", b"\t") and fields:
+            fields[-1] += crlf + line
+        else:
+            fields.append(line)
+    content = [f for f in fields if f.lower().startswith((b"content-type:", b"content-transfer-encoding:"))]
+    kept = [f for f in fields if f not in content and not f.lower().startswith(b"mime-version:")]
+    kept = [b"Auto-Submitted: auto-generated" if f.lower().startswith(b"auto-submitted:") else f for f in kept]
+    original = re.sub(rb"(?<!\r)\n", b"\r\n", original)
+    if not original.endswith(crlf):
+        original += crlf
+    counter = 0
+    while True:
+        boundary = b"=_mailbot_fwd_" + hashlib.sha256(original + bytes([counter])).hexdigest()[:20].encode()
+        if boundary not in original and boundary not in body:
+            break
+        counter += 1
+    eight_bit = any(b > 0x7F for b in original)
+    out = kept + (list(_URGENT_HEADERS) if urgent else []) + [
+        b"MIME-Version: 1.0",
+        b'Content-Type: multipart/mixed; boundary="' + boundary + b'"']
+    if eight_bit:
+        out.append(b"Content-Transfer-Encoding: 8bit")
+    parts = [crlf.join(out), b"", b"--" + boundary, crlf.join(content), b"", body.rstrip(crlf),
+             b"--" + boundary, b"Content-Type: message/rfc822",
+             f'Content-Disposition: attachment; filename="{filename}"'.encode("ascii"), b""]
+    return crlf.join(parts) + crlf + original + b"--" + boundary + b"--" + crlf
 
 
 def _values(kind: str, context: Mapping[str, Any], rules: Rules, recipient: str) -> dict[str, Any]:

@@ -32,6 +32,8 @@ def _signature_line(signature: dict | None) -> str | None:
 
 
 ALERT_TITLES = {
+    "urgent": "Văn bản khẩn đã đến, đã chuyển ngay",
+    "nobody": "Văn bản chưa có người xử lý (người được phân công vắng mặt)",
     "review": "Thư cần xem xét",
     "quarantine": "Thư bị giữ lại, cần người có thẩm quyền xử lý",
     "same-document": "Văn bản trùng số, ký hiệu",
@@ -47,13 +49,25 @@ def alert_plan(rules: Rules, reg: Registered) -> NoticePlan | None:
 
 def _alert(decision: Decision, reg: Registered, report: MessageReport) -> dict[str, Any]:
     lines = []
+    route = decision.route
+    doc = report.document or {}
     if reg.same_document_as is not None:
         kind = "same-document"
-        doc = report.document or {}
         lines.append(f"Văn bản số {doc.get('code')} của {doc.get('organ_name')} đã có trong sổ; "
                      f"bản mới vào sổ với số đến {reg.arrival_number}/{reg.year}")
+    elif route is not None and route.nobody_available:
+        kind = "nobody"
+    elif route is not None and route.urgent:
+        kind = "urgent"
     else:
         kind = decision.outcome
+    if route is not None and route.urgent:
+        sent = ", ".join(route.forward_to) or "chưa chuyển được cho ai"
+        lines.append(f"Văn bản {doc.get('urgency')} số đến {reg.arrival_number}/{reg.year}: đã chuyển ngay "
+                     f"cho {sent}")
+    if route is not None and route.nobody_available:
+        lines.append(f"Theo quy tắc “{route.name}”, người được phân công và những người thay đều vắng mặt: "
+                     "văn thư cần chỉ định người xử lý")
     if decision.outcome != "quarantine" and report.subject:
         lines.append(f"Tiêu đề thư: “{report.subject}”")   # withheld for quarantined mail
     return {"title": ALERT_TITLES.get(kind, "Thư cần xem xét"), "message": reg.message, "lines": lines}
@@ -73,7 +87,7 @@ def notice_context(rules: Rules, report: MessageReport, decision: Decision, reg:
         "arrival_number": reg.arrival_number,
         "year": reg.year,
         "arrival_date": vietnamese_time(arrival),
-        "document": {k: doc.get(k) for k in ("code", "type_name", "subject", "organ_name")},
+        "document": {k: doc.get(k) for k in ("code", "type_name", "subject", "organ_name", "urgency")},
         "attachments": [
             {
                 "filename": a.filename,
@@ -94,24 +108,66 @@ def notice_context(rules: Rules, report: MessageReport, decision: Decision, reg:
             "rule": decision.paper_reason.rule if decision.paper_reason else None,
         },
         "alert": _alert(decision, reg, report),
+        "forward": _forward(rules, report, decision, arrival),
     }
+
+
+def _forward(rules: Rules, report: MessageReport, decision: Decision, arrival: datetime) -> dict[str, Any]:
+    """What a forward says about the routing (per recipient: `role` and `recipient_name` are
+    added by build_notices)."""
+    route = decision.route
+    if route is None:
+        return {"route": None, "urgent": False, "role": None, "recipient_name": None, "unit_name": None,
+                "handler_name": None, "deadline": None, "deadline_source": None, "dossier": None,
+                "substitutions": [], "paper": "", "signature": None}
+    lines = []
+    for sub in route.substitutions:
+        until = f" đến hết ngày {sub.until:%d/%m/%Y}" if sub.until else ""
+        if sub.deputy_name:
+            lines.append(f"Ông/Bà {sub.person_name} vắng mặt{until}; văn bản được chuyển cho người thay: "
+                         f"{sub.deputy_name}.")
+        else:
+            lines.append(f"Ông/Bà {sub.person_name} vắng mặt{until} và không có người thay trong danh sách; "
+                         "văn thư sẽ chỉ định người xử lý.")
+    if decision.ocr_pending:
+        paper = "đang đọc bản quét; văn thư sẽ báo sau nếu cần bản giấy"
+    elif decision.paper_copy_required:
+        paper = "cần bản giấy (bản chính) — đang chờ cơ quan gửi"
+    else:
+        paper = "không cần bản giấy"
+    main = report.attachments[report.main_attachment] if report.main_attachment is not None else None
+    return {"route": route.name, "urgent": route.urgent, "role": None, "recipient_name": None,
+            "unit_name": route.unit_name, "handler_name": route.handler_name,
+            "deadline": f"{route.deadline:%d/%m/%Y}" if route.deadline else None,
+            "deadline_source": route.deadline_source, "dossier": route.dossier, "substitutions": lines,
+            "paper": paper, "signature": _signature_line(main.signature) if main else None}
+
+
+def _recipient_name(rules: Rules, address: str) -> str | None:
+    person = next((p for p in rules.people if p.address == address.lower()), None)
+    if person is not None:
+        return person.name
+    unit = next((u for u in rules.units if u.address == address.lower()), None)
+    return unit.name if unit is not None else None
 
 
 # -- building the notices of one message ------------------------------------------
 
 # The kinds a configuration can send from templates (`mailbot check` renders each).
-TEMPLATE_KINDS = ("receipt", "refusal", "paper-copy", "alert")
+TEMPLATE_KINDS = ("receipt", "refusal", "paper-copy", "alert", "forward")
 
 KIND_NAMES_VI = {
     "receipt": "biên nhận văn bản",
     "refusal": "thông báo không tiếp nhận",
     "paper-copy": "đề nghị gửi bản giấy",
     "alert": "cảnh báo cho văn thư",
+    "forward": "chuyển văn bản để xử lý",
 }
 
 
 def build_notices(rules: Rules, plans: Sequence[NoticePlan], context: dict[str, Any], *, message: int,
-                  in_reply_to: str | None, references: Sequence[str], seed: str) -> list[Notice]:
+                  in_reply_to: str | None, references: Sequence[str], seed: str,
+                  original: Callable[[], bytes] | None = None, not_before: datetime | None = None) -> list[Notice]:
     """The notices of one message, composed from templates.
 
     A notice whose template fails does not stop anything: it comes back `unbuilt`, with
@@ -123,18 +179,29 @@ def build_notices(rules: Rules, plans: Sequence[NoticePlan], context: dict[str, 
     out: list[Notice] = []
     failed: list[Notice] = []
     for plan in plans:
+        values, attach, wait = context, None, None
+        if plan.kind == "forward":
+            # The recipient's own view; the original travels with it; an urgent document
+            # goes at once, the others at the legal receipt time (office hours).
+            values = {**context, "forward": {**context["forward"], "role": plan.role,
+                                             "recipient_name": _recipient_name(rules, plan.to)}}
+            attach = original() if original is not None else None
+            wait = None if context["forward"]["urgent"] else not_before
         try:
-            composed = compose_notice(plan.kind, context, rules, recipient=plan.to, in_reply_to=in_reply_to,
-                                      references=references, seed=seed)
+            composed = compose_notice(plan.kind, values, rules, recipient=plan.to, in_reply_to=None
+                                      if plan.kind == "forward" else in_reply_to, references=references,
+                                      seed=seed, original=attach, urgent=bool(values["forward"]["urgent"])
+                                      if plan.kind == "forward" else False)
         except Exception as exc:  # noqa: BLE001 - a broken template must not stop the register
-            notice = _unbuilt(rules, plan, context, exc, in_reply_to=in_reply_to, references=references,
-                              seed=seed, envelope=envelope)
+            notice = _unbuilt(rules, plan, values, exc, in_reply_to=in_reply_to, references=references,
+                              seed=seed, envelope=envelope, attach=attach is not None)
             log.error("message %s: cannot compose the %s notice to %s: %s", message, plan.kind, plan.to,
                       notice.error)
             failed.append(notice)
             out.append(notice)
         else:
-            out.append(Notice(plan.kind, plan.to, composed.subject, composed.message_id, composed.raw, envelope))
+            out.append(Notice(plan.kind, plan.to, composed.subject, composed.message_id, composed.raw, envelope,
+                              not_before=wait))
     if failed:
         alert = _failure_alert(rules, failed, context, message=message, seed=seed, envelope=envelope)
         if alert is not None:
@@ -143,10 +210,12 @@ def build_notices(rules: Rules, plans: Sequence[NoticePlan], context: dict[str, 
 
 
 def _unbuilt(rules: Rules, plan: NoticePlan, context: dict[str, Any], exc: Exception, *,
-             in_reply_to: str | None, references: Sequence[str], seed: str, envelope: str) -> Notice:
+             in_reply_to: str | None, references: Sequence[str], seed: str, envelope: str,
+             attach: bool = False) -> Notice:
     from mailbot.dispatch.compose import notice_message_id
 
-    inputs = {"context": context, "in_reply_to": in_reply_to, "references": list(references), "seed": seed}
+    inputs = {"context": context, "in_reply_to": in_reply_to, "references": list(references), "seed": seed,
+              "original": seed if attach else None}
     return Notice(plan.kind, plan.to, "", notice_message_id(rules, plan.kind, plan.to, seed), b"", envelope,
                   state="unbuilt", error=short_error(exc),
                   compose=json.dumps(inputs, ensure_ascii=False, default=str))
@@ -235,10 +304,19 @@ def sample_context(rules: Rules) -> dict[str, Any]:
         subject="Gửi Giấy mời họp", sender="vanthu@so-mau.gov.vn", date="2026-12-07T08:00:00+07:00",
         attachments=(pdf, exe),
         document={"code": "15/GM-UBND", "type_name": "Giấy mời", "subject": "Họp giao ban tháng 12",
-                  "organ_name": "Ủy ban nhân dân tỉnh Quảng Ngãi"})
+                  "organ_name": "Ủy ban nhân dân tỉnh Quảng Ngãi", "urgency": "Hỏa tốc"})
     paper = Reason("paper_required", "Văn bản chưa có chữ ký số tin cậy.", "no trusted signature",
                    "QĐ 57/2014 Điều 8.1")
-    decision = Decision("accept", (paper,), paper_copy_required=True, paper_reason=paper)
+    from datetime import date
+
+    from mailbot.decide.routing import RouteResult, Substitution
+
+    route = RouteResult(name="Tờ trình gửi UBND tỉnh", unit="tonghop", unit_name="Phòng Tổng hợp",
+                        handler="pct2", handler_name="Trần Thị Bình", assigned="pct1",
+                        forward_to=("pct2@example.gov.vn",), deadline=date(2026, 12, 14), deadline_source="route",
+                        urgent=True, substitutions=(Substitution("pct1", "Nguyễn Văn An", "pct2", "Trần Thị Bình",
+                                                                 date(2026, 12, 9)),), why=("Tờ trình gửi UBND tỉnh",))
+    decision = Decision("accept", (paper,), paper_copy_required=True, paper_reason=paper, route=route)
     book = rules.books[0] if rules.books else None
     reg = Registered(message=1, state="processed", outcome="accept", entry=1, book=book.id if book else None,
                      year=2026, arrival_number=15, same_document_as=0)

@@ -23,6 +23,7 @@ from mailbot.config import Rules
 from mailbot.store.schema import transaction
 from mailbot.register.apply import audit, notice_caps, send_slot
 from mailbot.dispatch.compose import compose_notice
+from mailbot.spool.store import Spool
 
 log = logging.getLogger("mailbot.dispatch")
 
@@ -91,9 +92,12 @@ def _retry_one(rules: Rules, db: sqlite_utils.Database, row_id: int) -> tuple[in
         return row_id, "pending", None
     try:
         spec = json.loads(inputs or "{}")
+        original = Spool(rules.spool_dir).load(spec["original"]) if spec.get("original") else None
+        forward = spec["context"].get("forward") or {}
         composed = compose_notice(kind, spec["context"], rules, recipient=recipient,
                                   in_reply_to=spec.get("in_reply_to"), references=spec.get("references") or (),
-                                  seed=spec["seed"])
+                                  seed=spec["seed"], original=original,
+                                  urgent=kind == "forward" and bool(forward.get("urgent")))
     except Exception as exc:  # noqa: BLE001 - still broken: say why, keep the row
         error = f"{type(exc).__name__}: {' '.join(str(exc).split())}"[:500]
         db.execute("UPDATE outbox SET last_error = ? WHERE id = ?", (error, row_id))

@@ -54,6 +54,7 @@ class Notice:
     state: str = "pending"         # pending, or unbuilt: its templates failed (see `error`)
     error: str | None = None
     compose: str | None = None     # unbuilt: JSON of what composing it again needs
+    not_before: datetime | None = None   # not sent before this time (a forward waits for office hours)
 
 
 # Builds the notices once the số đến is known (called inside the transaction).
@@ -170,7 +171,7 @@ def _insert_entry(conn: sqlite3.Connection, msg: sqlite3.Row, report: MessageRep
          json.dumps(doc.get("to_places") or [], ensure_ascii=False),
          sum(a.pages or 0 for a in report.attachments if a.allowed) or None,
          decision.outcome, int(decision.paper_copy_required), _signature_verdict(report),
-         json.dumps(decision.route, ensure_ascii=False) if decision.route else None,
+         json.dumps(decision.route.to_json(), ensure_ascii=False) if decision.route else None,
          fold(searchable), json.dumps(report.document_sources, ensure_ascii=False), now_utc()),
     )
     return cur.lastrowid
@@ -190,7 +191,7 @@ def notice_caps(rules) -> NoticeCaps:
 
 # Notices to the office's own people: never paced by the sending cap (the clerk must hear
 # of a held message at once) and not counted in it.
-INTERNAL_KINDS = frozenset({"alert", "notice-failed", "notices-deferred"})
+INTERNAL_KINDS = frozenset({"alert", "notice-failed", "notices-deferred", "forward"})
 
 
 def _iso(moment: datetime) -> str:
@@ -255,6 +256,8 @@ def queue_notice(conn: sqlite3.Connection, message: int, entry: int | None, noti
         return
     internal = notice.kind in INTERNAL_KINDS
     send_at = now if internal else send_slot(conn, caps, now)
+    if notice.not_before is not None and notice.not_before > send_at:
+        send_at = notice.not_before
     cursor = conn.execute(
         "INSERT OR IGNORE INTO outbox(message, kind, recipient, subject, message_id, raw, envelope_sender, "
         "state, attempts, next_attempt_at, created_at, scheduled_at) "

@@ -212,7 +212,7 @@ class Pipeline:
             return self._oversize(self.spool.load(sha256))
         if self.rules.limits.inspect_workers > 0:
             report = self.inspect_spooled(sha256, job.row["size"], job.row["envelope_from"])
-            return report, decide(report, self.rules, job.mailbox)
+            return report, self.decide(report, job.mailbox, self.arrival(job.row["delivered_at"]))
         return self.evaluate(self.spool.load(sha256), job.mailbox, job.row["envelope_from"])
 
     def inspect_spooled(self, sha256: str, size: int, envelope_from: str | None) -> MessageReport:
@@ -240,21 +240,30 @@ class Pipeline:
 
     def finish(self, job: Job, report: MessageReport, decision: Decision) -> Registered:
         crash_point("after-inspect")
-        arrival = datetime.fromisoformat(job.row["delivered_at"]).astimezone(self.tz)
+        arrival = self.arrival(job.row["delivered_at"])
         result = apply(self.db, job.message, report, decision, arrival,
                        lambda reg: self._notices(reg, report, decision, arrival, job.mailbox), self.caps,
                        deferral_alert(self.rules, job.message, report.sha256))
         crash_point("after-register")
         return result
 
-    def evaluate(self, raw: bytes, mailbox: Mailbox | None,
-                 envelope_from: str | None = None) -> tuple[MessageReport, Decision]:
-        """Inspection and decision without side effects (`mailbot explain`). Never raises."""
+    def arrival(self, delivered_at: str | datetime) -> datetime:
+        """The legal receipt time (ngày đến) of a message delivered at `delivered_at`."""
+        moment = datetime.fromisoformat(delivered_at) if isinstance(delivered_at, str) else delivered_at
+        return moment.astimezone(self.tz)
+
+    def decide(self, report: MessageReport, mailbox: Mailbox | None, arrival: datetime) -> Decision:
+        return decide(report, self.rules, mailbox, arrival)
+
+    def evaluate(self, raw: bytes, mailbox: Mailbox | None, envelope_from: str | None = None,
+                 delivered_at: datetime | None = None) -> tuple[MessageReport, Decision]:
+        """Inspection and decision without side effects (`mailbot explain`; `delivered_at`:
+        when it reached us, default now). Never raises."""
         if self.rules.limits.inspect_workers > 0:
             report = self.inspector.inspect(raw, envelope_from)
         else:
             report = self._inspect_here(raw, envelope_from)
-        return report, decide(report, self.rules, mailbox)
+        return report, self.decide(report, mailbox, self.arrival(delivered_at or datetime.now(timezone.utc)))
 
     def _inspect_here(self, raw: bytes, envelope_from: str | None) -> MessageReport:
         try:
@@ -282,4 +291,5 @@ class Pipeline:
         book_name = next((b.name for b in self.rules.books if b.id == reg.book), None)
         context = notice_context(self.rules, report, decision, reg, arrival, mailbox, book_name)
         return build_notices(self.rules, plans, context, message=reg.message, in_reply_to=report.message_id,
-                             references=report.references, seed=report.sha256)
+                             references=report.references, seed=report.sha256,
+                             original=lambda: self.spool.load(report.sha256), not_before=arrival)
