@@ -40,11 +40,6 @@ def eml(tmp_path: Path, name: str, msg) -> Path:
     return path
 
 
-def with_received(msg, stamp: str):
-    raw = msg.as_bytes()
-    return f"Received: from mx.stc.quangngai.gov.vn by mx.quangngai.gov.vn; {stamp}\r\n".encode() + raw
-
-
 def test_explain_json_follows_the_contract(tmp_path, config, capsys):
     path = eml(tmp_path, "a.eml", mail(subject="Giấy mời họp", files=[DOCX, ("x.pdf", b"MZ" + b"\0" * 100, "application/pdf")]))
     assert main(["explain", "--config", str(config), str(path), "--json"]) == 0
@@ -73,21 +68,22 @@ def test_explain_of_an_auto_reply_lists_no_notice(tmp_path, config, capsys):
 
 
 def test_ingest_numbers_across_the_year_boundary(tmp_path, config, capsys):
-    files = [
-        eml(tmp_path, "1.eml", with_received(mail(subject="Cuối năm 1", files=[DOCX]), "Thu, 31 Dec 2026 23:58:00 +0700")),
-        eml(tmp_path, "2.eml", with_received(mail(subject="Cuối năm 2", files=[DOCX]), "Thu, 31 Dec 2026 23:59:30 +0700")),
-        # 00:00:30 in Hà Nội is still 31 December in UTC: the office's year counts.
-        eml(tmp_path, "3.eml", with_received(mail(subject="Đầu năm", files=[DOCX]), "Thu, 31 Dec 2026 17:00:30 +0000")),
-    ]
-    assert main(["ingest", "--config", str(config), *map(str, files)]) == 0
+    # 31/12/2026 is a Thursday: 16:59 is inside office hours; 17:01 is received (Art. 11.2) at
+    # the next working period, Monday 4/1/2027 07:00 (1/1 is a holiday, then a weekend), so it
+    # takes the first number of 2027's series, and a message of 4/1 08:00 the second.
+    for name, subject, at in (("1.eml", "Cuối năm 1", "2026-12-31T16:59:00+07:00"),
+                              ("2.eml", "Cuối năm 2", "2026-12-31T10:01:00+00:00"),
+                              ("3.eml", "Đầu năm", "2027-01-04T08:00:00+07:00")):
+        path = eml(tmp_path, name, mail(subject=subject, files=[DOCX]))
+        assert main(["ingest", "--config", str(config), "--delivered-at", at, str(path)]) == 0
     out = capsys.readouterr().out
-    assert "số đến 1/2026" in out and "số đến 2/2026" in out and "số đến 1/2027" in out
+    assert "số đến 1/2026" in out and "số đến 1/2027" in out and "số đến 2/2027" in out
 
     assert main(["register", "export", "--config", str(config), "--format", "jsonl"]) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert [(r["arrival_number"], r["arrival_date"][:10]) for r in rows] == \
-        [(1, "2026-12-31"), (2, "2026-12-31"), (1, "2027-01-01")]
-    assert rows[2]["arrival_date"].endswith("+07:00") and rows[2]["delivered_at"].endswith("+00:00")
+    assert [(r["arrival_number"], r["arrival_date"][:16]) for r in rows] == \
+        [(1, "2026-12-31T16:59"), (1, "2027-01-04T07:00"), (2, "2027-01-04T08:00")]
+    assert rows[1]["arrival_date"].endswith("+07:00") and rows[1]["delivered_at"] == "2026-12-31T10:01:00+00:00"
     assert rows[0]["attachments"][0]["format"] == "docx"
     assert {"book", "mailbox", "message_id", "sender", "code", "type_name", "decision",
             "paper_copy_required", "paper_received", "signature_verdict", "route"} <= set(rows[0])

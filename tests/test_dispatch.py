@@ -232,7 +232,7 @@ def test_templates_dir_override_wins_and_missing_ones_fall_back(tmp_path):
     text, html = bodies(notice.raw)
     assert notice.subject == "Biên nhận số 15 — Re: " + EMAIL_SUBJECT
     assert text.strip() == "Mẫu riêng của Văn phòng UBND tỉnh Quảng Ngãi."
-    assert "Thời gian tiếp nhận" in html                  # bundled receipt.html.j2
+    assert "Thời điểm tiếp nhận" in html                  # bundled receipt.html.j2
     assert "Không tiếp nhận văn bản" in compose(rules, "refusal").subject   # bundled refusal
 
 

@@ -50,3 +50,16 @@ def open_register(rules):
         print(f"no register yet at {rules.db_path}", file=sys.stderr)
         return None
     return schema.connect(rules.db_path)
+
+
+def moment(text: str):
+    """An aware ISO 8601 time given on the command line (argparse type)."""
+    from datetime import datetime
+
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 8601 time, e.g. 2026-12-04T17:40+07:00") from None
+    if value.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text!r} has no UTC offset: write it as e.g. 2026-12-04T17:40+07:00")
+    return value

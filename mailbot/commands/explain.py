@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mailbot.commands.common import add_config, load
+from mailbot.commands.common import add_config, load, moment as _moment
 
 if TYPE_CHECKING:
     from mailbot.model import Decision, MessageReport
@@ -83,6 +84,9 @@ def add_parser(sub) -> None:
     p.add_argument("file", metavar="FILE.eml")
     p.add_argument("--mailbox", metavar="ID", help="mailbox id to decide for (default: from To/Cc)")
     p.add_argument("--json", action="store_true", help="stable JSON output (documented in README)")
+    p.add_argument("--at", metavar="ISO-8601", type=_moment,
+                   help="pretend the message was delivered at this time (default: now): the legal receipt "
+                        "time, absences and deadlines follow from it")
 
 
 def run(args) -> int:
@@ -96,8 +100,11 @@ def run(args) -> int:
         return 1
     pipeline = _dry_pipeline(rules)
     mailbox = pipeline.mailbox(args.mailbox) if args.mailbox else mailbox_for_file(rules, raw)
-    report, decision = pipeline.evaluate(raw, mailbox)
+    delivered = args.at or datetime.now(timezone.utc)
+    report, decision = pipeline.evaluate(raw, mailbox, delivered_at=delivered)
     data = explain_json(report, decision)
+    data["received_at"] = delivered.isoformat()
+    data["arrival_date"] = pipeline.arrival(delivered).isoformat()
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
     else:

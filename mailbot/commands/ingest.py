@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
-from mailbot.commands.common import add_config, load
+from mailbot.commands.common import add_config, load, moment
 
 
 def add_parser(sub) -> None:
@@ -14,11 +15,14 @@ def add_parser(sub) -> None:
     p.add_argument("files", nargs="+", metavar="FILE.eml")
     p.add_argument("--mailbox", metavar="ID", help="mailbox id the files belong to (default: from To/Cc)")
     p.add_argument("--no-send", action="store_true", help="queue notices but do not send them now")
+    p.add_argument("--delivered-at", metavar="ISO-8601", type=moment,
+                   help="when the messages reached the agency (default: now); the legal receipt time "
+                        "(ngày đến) and the số đến series follow from it")
 
 
 def run(args) -> int:
     from mailbot.dispatch.outbox import Dispatcher
-    from mailbot.intake.files import delivery_time, mailbox_for_file, read_message_file
+    from mailbot.intake.files import mailbox_for_file, read_message_file
     from mailbot.runtime.pipeline import Pipeline
 
     rules = load(args)
@@ -36,7 +40,9 @@ def run(args) -> int:
         if args.mailbox and mailbox is None:
             print(f"unknown mailbox {args.mailbox!r}", file=sys.stderr)
             return 1
-        received = pipeline.receive(raw, source="file", delivered_at=delivery_time(raw),
+        # Delivered now (or when the administrator says): the sender's own Date: header would
+        # let an entry be dated days back and out of order.
+        received = pipeline.receive(raw, source="file", delivered_at=args.delivered_at or datetime.now(timezone.utc),
                                     mailbox=mailbox.id if mailbox else None)
         result = pipeline.process(received.message)
         print(_line(name, pipeline.outcome(received.message), result))

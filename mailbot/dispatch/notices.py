@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from mailbot.config import Mailbox, Rules
+from mailbot.decide.workcalendar import receipt_time_vi
 from mailbot.model import Decision, MessageReport, NoticePlan
 from mailbot.register.apply import Notice, Registered
 
@@ -74,7 +75,10 @@ def _alert(decision: Decision, reg: Registered, report: MessageReport) -> dict[s
 
 
 def notice_context(rules: Rules, report: MessageReport, decision: Decision, reg: Registered,
-                   arrival: datetime, mailbox: Mailbox | None, book_name: str | None) -> dict[str, Any]:
+                   arrival: datetime, mailbox: Mailbox | None, book_name: str | None,
+                   delivered_at: datetime | None = None) -> dict[str, Any]:
+    """`arrival`: the legal receipt time; `delivered_at`: when the mail reached us (the receipt
+    states both when they differ: Decision 57/2014 Art. 11.2)."""
     doc = report.document or {}
     attachment_reasons = {a.reason for a in report.attachments if a.reason is not None}
     return {
@@ -86,7 +90,7 @@ def notice_context(rules: Rules, report: MessageReport, decision: Decision, reg:
         "book_name": book_name,
         "arrival_number": reg.arrival_number,
         "year": reg.year,
-        "arrival_date": vietnamese_time(arrival),
+        "arrival_date": receipt_time_vi(delivered_at or arrival, arrival),
         "document": {k: doc.get(k) for k in ("code", "type_name", "subject", "organ_name", "urgency")},
         "attachments": [
             {

@@ -23,6 +23,7 @@ import sqlite_utils
 from mailbot.store import schema as dbmod
 from mailbot.config import Mailbox, Rules
 from mailbot.decide.decision import decide, decide_alerts
+from mailbot.decide.workcalendar import WorkCalendar
 from mailbot.util.faults import crash_point
 from mailbot.inspect.message import inspect_message
 from mailbot.inspect.mime import parse_message, problem
@@ -73,6 +74,7 @@ class Pipeline:
         self.db = db or dbmod.connect(rules.db_path)
         self.spool = Spool(rules.spool_dir)
         self.tz = ZoneInfo(rules.office.timezone)
+        self.calendar = WorkCalendar(rules.office)
         self._trust = trust
         self._inspector: Any = None
         self._inspector_lock = threading.Lock()
@@ -241,19 +243,21 @@ class Pipeline:
     def finish(self, job: Job, report: MessageReport, decision: Decision) -> Registered:
         crash_point("after-inspect")
         arrival = self.arrival(job.row["delivered_at"])
+        delivered = datetime.fromisoformat(job.row["delivered_at"])
         result = apply(self.db, job.message, report, decision, arrival,
-                       lambda reg: self._notices(reg, report, decision, arrival, job.mailbox), self.caps,
+                       lambda reg: self._notices(reg, report, decision, arrival, job.mailbox, delivered), self.caps,
                        deferral_alert(self.rules, job.message, report.sha256))
         crash_point("after-register")
         return result
 
     def arrival(self, delivered_at: str | datetime) -> datetime:
-        """The legal receipt time (ngày đến) of a message delivered at `delivered_at`."""
+        """The legal receipt time (ngày đến) of a message delivered at `delivered_at`: that time
+        within office hours, else the start of the next working period (QĐ 57/2014 Art. 11.2)."""
         moment = datetime.fromisoformat(delivered_at) if isinstance(delivered_at, str) else delivered_at
-        return moment.astimezone(self.tz)
+        return self.calendar.legal_receipt_time(moment)
 
     def decide(self, report: MessageReport, mailbox: Mailbox | None, arrival: datetime) -> Decision:
-        return decide(report, self.rules, mailbox, arrival)
+        return decide(report, self.rules, mailbox, arrival, self.calendar.add_working_days)
 
     def evaluate(self, raw: bytes, mailbox: Mailbox | None, envelope_from: str | None = None,
                  delivered_at: datetime | None = None) -> tuple[MessageReport, Decision]:
@@ -277,7 +281,7 @@ class Pipeline:
 
     # -- notices --------------------------------------------------------------
     def _notices(self, reg: Registered, report: MessageReport, decision: Decision,
-                 arrival: datetime, mailbox: Mailbox | None) -> list[Notice]:
+                 arrival: datetime, mailbox: Mailbox | None, delivered: datetime) -> list[Notice]:
         from mailbot.dispatch.notices import alert_plan, build_notices, notice_context
 
         if reg.state != "processed":
@@ -289,7 +293,7 @@ class Pipeline:
         if not plans:
             return []
         book_name = next((b.name for b in self.rules.books if b.id == reg.book), None)
-        context = notice_context(self.rules, report, decision, reg, arrival, mailbox, book_name)
+        context = notice_context(self.rules, report, decision, reg, arrival, mailbox, book_name, delivered)
         return build_notices(self.rules, plans, context, message=reg.message, in_reply_to=report.message_id,
                              references=report.references, seed=report.sha256,
                              original=lambda: self.spool.load(report.sha256), not_before=arrival)
