@@ -11,6 +11,7 @@ import logging
 import signal
 import sqlite3
 import threading
+from pathlib import Path
 from collections import deque
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Callable
@@ -31,12 +32,30 @@ class Worker(threading.Thread):
         self.stop_event = stop
         self.wakeup = threading.Event()
         self.idle_seconds = idle_seconds
+        self._new_rules: Rules | None = None
 
     def wake(self) -> None:
         self.wakeup.set()
 
+    def update_rules(self, rules: Rules) -> None:
+        """Take new rules at the next step boundary: nothing in hand is cut off or done twice."""
+        self._new_rules = rules
+        self.wake()
+
     def setup(self) -> None:  # runs in the thread: open connections here
         pass
+
+    def teardown(self) -> None:  # runs in the thread: close what setup() opened
+        pass
+
+    def _take_new_rules(self) -> None:
+        rules, self._new_rules = self._new_rules, None
+        if rules is None:
+            return
+        self.teardown()
+        self.rules = rules
+        self.setup()
+        log.info("%s: new rules in use", self.name)
 
     def step(self) -> float | None:
         """Do the work; return seconds until the next timed run, or None for idle_seconds."""
@@ -46,6 +65,7 @@ class Worker(threading.Thread):
         self.setup()
         while not self.stop_event.is_set():
             try:
+                self._take_new_rules()
                 delay = self.step()
             except Exception:  # noqa: BLE001 - keep the daemon going; the error is logged
                 log.exception("%s failed; retrying shortly", self.name)
@@ -76,12 +96,17 @@ class Processor(Worker):
         self.window = 2 * workers if workers > 0 else 1
         self.pool = ThreadPoolExecutor(workers, thread_name_prefix="inspect") if workers > 0 else None
 
+    def teardown(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
+        self.pipeline.close()
+
     def run(self) -> None:
         try:
             super().run()
         finally:
             if hasattr(self, "pipeline"):
-                self.pipeline.close()
+                self.teardown()
 
     def step(self) -> float | None:
         inflight: deque[tuple[Job, Future | None]] = deque()
@@ -143,12 +168,16 @@ class DispatchWorker(Worker):
     RECOMPOSE_SECONDS = 300.0
     _next_recompose = 0.0
 
+    def teardown(self) -> None:
+        self.dispatcher.close()
+        self.dispatcher.db.conn.close()
+
     def run(self) -> None:
         try:
             super().run()
         finally:
             if hasattr(self, "dispatcher"):
-                self.dispatcher.close()
+                self.teardown()
 
     def step(self) -> float | None:
         from datetime import datetime, timezone
@@ -195,12 +224,17 @@ class OcrWorker(Worker):
         requeue_interrupted(conn)
         self.runner = OcrRunner(self.rules, conn)
 
+    def teardown(self) -> None:
+        if self.runner is not None:
+            self.runner.close()
+            self.runner.db.conn.close()
+            self.runner = None
+
     def run(self) -> None:
         try:
             super().run()
         finally:
-            if self.runner is not None:
-                self.runner.close()
+            self.teardown()
 
     def step(self) -> float | None:
         while not self.stop_event.is_set() and self.runner.run_one():
@@ -209,9 +243,17 @@ class OcrWorker(Worker):
 
 
 class Daemon:
-    def __init__(self, rules: Rules):
+    def __init__(self, rules: Rules, config_path: Path | None = None):
+        """`config_path`: the rules file, reloaded on SIGHUP and when it changes (none: fixed rules)."""
         self.rules = rules
+        self.config_path = config_path
         self.stop_event = threading.Event()
+        self.rules_watcher = None
+        if config_path is not None:
+            from mailbot.runtime.reload import RulesWatcher
+
+            # Made now, started once everything runs: a SIGHUP in between is kept, not lost.
+            self.rules_watcher = RulesWatcher(config_path, rules, self.apply_rules, self.stop_event)
         self.dispatcher = DispatchWorker(rules, self.stop_event)
         self.ocr = OcrWorker(rules, self.stop_event, self.dispatcher.wake) if rules.ocr.enabled else None
         self.processor = Processor(rules, self.stop_event, self._processed)
@@ -238,10 +280,22 @@ class Daemon:
             self.smtp = SmtpIntake(self.rules, self.processor.wake, self._pipeline)
             self.smtp.start()
         self._start_imap()
+        if self.rules_watcher is not None:
+            self.rules_watcher.start()
         log.info("mailbot running: %d mailbox(es), SMTP intake %s, notices via %s",
                  len(self.rules.mailboxes),
                  "on" if self.smtp else "off",
                  f"{self.rules.smtp.host}:{self.rules.smtp.port}" if self.rules.smtp else self.rules.outbox_dir)
+
+    def apply_rules(self, rules: Rules) -> None:
+        """New valid rules: each worker takes them at its next step boundary."""
+        self.rules = rules
+        for worker in self._workers():
+            worker.update_rules(rules)
+
+    def request_reload(self) -> None:
+        if self.rules_watcher is not None:
+            self.rules_watcher.request()
 
     def _pipeline(self):
         """A pipeline for an intake thread (each thread its own SQLite connection)."""
@@ -306,8 +360,16 @@ class Daemon:
             log.info("signal %s: stopping", signal.Signals(signum).name)
             self.stop_event.set()
 
+        def _reload(signum, _frame):
+            log.info("signal SIGHUP: reloading the rules")
+            self.request_reload()
+
         signal.signal(signal.SIGTERM, _signal)
         signal.signal(signal.SIGINT, _signal)
+        signal.signal(signal.SIGHUP, _reload)
         self.start()
-        self.stop_event.wait()
+        # Wake up now and then: a signal the kernel hands to another thread only sets a flag,
+        # which the main thread acts on when it next runs Python code.
+        while not self.stop_event.wait(0.5):
+            pass
         self.stop()

@@ -84,13 +84,14 @@ class Bot:
 def bot_factory(tmp_path, relay):
     started: list[Daemon] = []
 
-    def make(extra: str = "", with_relay: bool = True) -> Bot:
+    def make(extra: str = "", with_relay: bool = True, watch_rules: bool = False) -> Bot:
+        """`watch_rules`: the daemon reloads rules.yaml on request and when the file changes."""
         port = free_port()
         text = rules_text(tmp_path, port, relay_yaml(relay) if with_relay else "", extra)
         path = tmp_path / "rules.yaml"
         path.write_text(text, encoding="utf-8")
         rules = parse_rules(text, path)
-        daemon = Daemon(rules)
+        daemon = Daemon(rules, config_path=path if watch_rules else None)
         daemon.start()
         started.append(daemon)
         return Bot(rules, daemon, port)
