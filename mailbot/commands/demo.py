@@ -39,6 +39,17 @@ notices:
 senders:
   trusted_domains: ["*.gov.vn"]
   authserv_id: mx.quangngai.gov.vn     # the province's MTA, which checks DKIM/DMARC before delivering
+units:
+  - {{id: tonghop, name: Phòng Tổng hợp, address: tonghop@quangngai.gov.vn}}
+people:
+  - {{id: cvp, name: Chánh Văn phòng, address: chanh.vanphong@quangngai.gov.vn, unit: tonghop}}
+routes:                                # who handles a registered document (forwarded with the original)
+  - name: Văn bản của Sở Y tế
+    when: {{sender: [syt.quangngai.gov.vn]}}
+    assign: {{handler: cvp}}
+    deadline: {{working_days: 5}}
+  - name: Mặc định
+    assign: {{unit: tonghop}}
 """
 
 TO = "ubnd@quangngai.gov.vn"
@@ -156,7 +167,8 @@ def run_demo(workdir: str | None) -> int:
     print("\n== Notices (outbox)")
     for kind, recipient, subject, state in db.execute(
             "SELECT kind, recipient, subject, state FROM outbox ORDER BY id").fetchall():
-        print(f"  [{state}] {kind} → {recipient}: {subject}")
+        waiting = " (chờ giờ hành chính / waits for office hours)" if state == "pending" and kind == "forward" else ""
+        print(f"  [{state}] {kind} → {recipient}: {subject}{waiting}")
     files = sorted(rules.outbox_dir.glob("*.eml"))
     print(f"\n{len(files)} notice file(s) in {rules.outbox_dir}")
     command = sys.argv[0] if sys.argv[0].endswith("mailbot") else "python -m mailbot"
