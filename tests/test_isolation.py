@@ -184,3 +184,17 @@ def test_closed_inspector_answers_without_raising_and_leaves_no_process():
     for pid in pids:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+def test_workers_use_the_dns_lookup_handed_in():
+    """The DKIM key look-up crosses into the worker (by reference); None means no look-ups."""
+    from tests.support.dkim_keys import FakeDNS, message, rsa_key, sign
+
+    key = rsa_key("quangngai.gov.vn", "mail")
+    raw = sign(message("Sở Tài chính <vanthu@stc.quangngai.gov.vn>"), key)
+    with Inspector(rules(), dns=FakeDNS().publish(key)) as ins:
+        auth = ins.inspect(raw).sender_auth
+        assert auth.authenticated and auth.method == "dkim"
+    with Inspector(rules(), dns=None) as ins:
+        auth = ins.inspect(raw).sender_auth
+        assert not auth.authenticated and auth.reason.code == "sender_unverified_dns"

@@ -25,7 +25,9 @@ import pytest
 
 from mailbot.config import Ocr
 from mailbot.inspect.document import FIELD_NAMES, read_document
-from mailbot.inspect.ocr import field_confidence, needs_ocr, ocr_document, usable_text
+from mailbot.inspect.ocr import field_confidence, needs_ocr, usable_text
+from mailbot.inspect.ocr import ocr_document as _ocr_document
+from mailbot.runtime.ocr_engine import TesseractEngine
 from tests.support import documents_files as df
 from tests.support.documents import CASES
 
@@ -63,6 +65,11 @@ PDF_CASES = ["cong-van-so-y-te-flattened", "quyet-dinh-ubnd-attached-quy-dinh", 
 PNG_CASE, TIFF_CASE = "cong-van-ubnd", "huong-dan-tuq"
 ALL_CASES = [*PDF_CASES, PNG_CASE, TIFF_CASE]
 EXACT = ("code", "code_number", "code_notation", "type_name", "issued_date")
+
+
+def ocr_document(data, fmt, settings, **kw):
+    """The pure reader with the programs the runtime hands it (runtime/ocr_engine)."""
+    return _ocr_document(data, fmt, settings, engine=TesseractEngine(), **kw)
 
 
 def _style(n: int) -> scans.ScanStyle:

@@ -37,16 +37,18 @@ FORGED_PREFIX = "Thư mạo danh hoặc chưa xác thực được địa chỉ 
 
 @pytest.fixture(autouse=True)
 def no_real_dns(monkeypatch):
-    """Any look-up through the system resolver fails the test."""
+    """Any look-up through a real resolver (dnspython, dkimpy's own) fails the test."""
     calls = []
 
-    def refuse(name, timeout=5):
+    def refuse(name, *args, **kwargs):
         calls.append(name)
         raise OSError("real DNS used in a test")
 
-    monkeypatch.setattr(sender_mod, "_system_txt", refuse)
     import dkim.dnsplug
+    import dns.resolver
     monkeypatch.setattr(dkim.dnsplug, "get_txt", refuse)
+    monkeypatch.setattr(dns.resolver, "resolve", refuse)
+    monkeypatch.setattr(dns.resolver.Resolver, "resolve", lambda self, name, *a, **kw: refuse(name))
     yield
     assert calls == [], f"real DNS was asked for {calls}"
 
@@ -524,3 +526,59 @@ def test_every_reason_speaks_both_languages(senders, dns, province_key):
     for raw in samples:
         reason = check_sender(raw, senders, dnsfunc=dns).reason
         assert reason.message_vi and reason.message_en and reason.rule
+
+
+# -- the DNS look-up is handed in ---------------------------------------------------------------
+
+def test_without_a_resolver_nothing_is_looked_up(senders, province_key):
+    """inspect looks nothing up itself: no dnsfunc, no DNS, and the report says so honestly
+    (not verified, rather than "no key published" or "forged")."""
+    check, policy = checked(sign(message(AGENCY), province_key), senders, None)
+    assert not check.authenticated and policy == "quarantine"
+    entry = check.details["dkim"][0]
+    assert entry["result"] == "temperror" and "DNS look-ups are off" in entry["error"]
+    assert check.reason.code == "sender_unverified_dns"
+    # Our MTA's verdict needs no DNS at all.
+    assert checked(message(AGENCY, top=[ar()]), senders, None)[0].authenticated
+
+
+def test_the_runtime_resolver_reads_txt_records(monkeypatch):
+    import dns.resolver
+
+    from mailbot.runtime import resolvers
+
+    class Rdata:
+        strings = (b"v=DKIM1; k=rsa; ", b"p=AAAA")
+
+    asked = []
+
+    def resolve(qname, rdtype, **kw):
+        asked.append((qname, rdtype, kw["lifetime"]))
+        if qname.startswith("missing"):
+            raise dns.resolver.NXDOMAIN()
+        if qname.startswith("fail"):
+            raise dns.resolver.NoNameservers()
+        return [Rdata()]
+
+    monkeypatch.setattr(dns.resolver, "resolve", resolve)
+    assert resolvers.dns_txt(b"mail._domainkey.quangngai.gov.vn.", timeout=2.5) == b"v=DKIM1; k=rsa; p=AAAA"
+    assert asked == [("mail._domainkey.quangngai.gov.vn.", "TXT", 2.5)]
+    assert resolvers.dns_txt("missing._domainkey.x.vn.") is None
+    with pytest.raises(dns.resolver.NoNameservers):
+        resolvers.dns_txt(b"fail._domainkey.x.vn.")      # a temporary failure: temperror upstream
+
+
+def test_the_pipeline_hands_its_resolver_to_inspection(tmp_path, province_key):
+    from mailbot.config import Rules
+    from mailbot.runtime.pipeline import Pipeline
+
+    rules = Rules(storage={"data_dir": str(tmp_path)}, senders={"trusted_domains": ["*.gov.vn"]},
+                  limits={"inspect_workers": 0})
+    raw = sign(message(AGENCY), province_key)
+    fake = FakeDNS().publish(province_key)
+    report, _ = Pipeline(rules, dns=fake).evaluate(raw, None)
+    assert report.sender_auth.authenticated and report.sender_auth.method == "dkim"
+    assert fake.asked == [province_key.dns_name]
+    report, _ = Pipeline(rules, dns=None).evaluate(raw, None)
+    assert not report.sender_auth.authenticated
+    assert report.sender_auth.reason.code == "sender_unverified_dns"

@@ -47,6 +47,7 @@ def _format(data: bytes) -> str | None:
 def ocr_command(path: str, rules: Rules | None, as_json: bool = False) -> int:
     from mailbot.inspect.document import read_document
     from mailbot.inspect.ocr import field_confidence, needs_ocr, ocr_document
+    from mailbot.runtime.ocr_engine import TesseractEngine
 
     from mailbot.config import Ocr
 
@@ -61,7 +62,8 @@ def ocr_command(path: str, rules: Rules | None, as_json: bool = False) -> int:
         return 1
     scanned = needs_ocr(data, fmt)
     # A troubleshooting run reads even when OCR is off in rules.yaml, and even text pages.
-    result = ocr_document(data, fmt, settings.model_copy(update={"enabled": True}), force=True)
+    result = ocr_document(data, fmt, settings.model_copy(update={"enabled": True}), engine=TesseractEngine(),
+                          force=True)
     fields = read_document(result.text).to_json() if result.text else {}
     confidence = field_confidence(fields, result) if fields else {}
     if as_json:

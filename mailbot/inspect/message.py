@@ -118,8 +118,10 @@ def read_fields(part_data: bytes, att: AttachmentReport, subject: str,
 
 
 def inspect_message(raw: bytes, rules: Rules, *, envelope_from: str | None = None,
-                    trust: Any = None) -> MessageReport:
-    """Everything mailbot needs to decide about one message. `trust` enables signature checks."""
+                    trust: Any = None, dns: Any = None) -> MessageReport:
+    """Everything mailbot needs to decide about one message. `trust` enables signature checks;
+    `dns` is the DKIM key look-up handed in by the runtime (`inspect.sender.DnsTxt`; None:
+    no look-ups)."""
     sha = hashlib.sha256(raw).hexdigest()
     parsed = parse_message(raw, rules.limits)
     if not parsed.readable:
@@ -173,13 +175,13 @@ def inspect_message(raw: bytes, rules: Rules, *, envelope_from: str | None = Non
         document=document,
         document_sources=sources,
         main_attachment=main,
-        sender_auth=_sender_auth(raw, rules),
+        sender_auth=_sender_auth(raw, rules, dns),
     )
 
 
-def _sender_auth(raw: bytes, rules: Rules) -> SenderAuth | None:
+def _sender_auth(raw: bytes, rules: Rules, dns: Any = None) -> SenderAuth | None:
     from mailbot.inspect.sender import check_sender, sender_policy
 
-    check = check_sender(raw, rules.senders)
+    check = check_sender(raw, rules.senders, dnsfunc=dns)
     return SenderAuth(check.authenticated, check.method, check.agency,
                       sender_policy(check, rules.senders), check.reason)

@@ -21,7 +21,7 @@ Decisions written down here (see also the report of ``check_sender``):
   no public-suffix list: the last three labels when the domain ends in a
   generic second-level label under a two-letter country code
   (``gov.vn``, ``com.vn``, ``edu.vn``, ``org.vn``, ``net.vn``, ``ac.vn``,
-  ``co.uk`` …, see ``_GENERIC_SLD``), otherwise the last two. So
+  ``co.uk`` …, see ``sender_domains._GENERIC_SLD``), otherwise the last two. So
   ``stc.quangngai.gov.vn`` → ``quangngai.gov.vn``: a signature by
   ``d=quangngai.gov.vn`` (or by a sibling such as ``d=stp.quangngai.gov.vn``)
   aligns with ``vanthu@stc.quangngai.gov.vn``; ``d=gov.vn`` or
@@ -40,17 +40,18 @@ Decisions written down here (see also the report of ``check_sender``):
 - A forwarded message (``message/rfc822`` part) is never looked at: only the
   outer header block decides.
 
-The only I/O is the DKIM key look-up through ``dnsfunc`` (tests pass an
-in-memory one); ``check_sender`` never raises.
+Pure (docs/DESIGN.md §2): the DKIM key look-up is handed in as ``dnsfunc``
+(the runtime passes ``mailbot.runtime.resolvers.dns_txt``, tests an in-memory
+one); without it no key is looked up (see ``inspect/sender_dkim``).
+``check_sender`` never raises. Domains: ``inspect/sender_domains``; our own
+DKIM check: ``inspect/sender_dkim``.
 """
 
 from __future__ import annotations
 
-import fnmatch
 import ipaddress
 import re
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from email import policy
@@ -58,23 +59,21 @@ from email.parser import BytesParser
 from typing import Any, Literal
 
 from mailbot.config import Senders
+from mailbot.inspect.sender_dkim import (  # noqa: F401 - re-exported: the bounds of the check
+    DNS_TIMEOUT,
+    MAX_DNS_SECONDS,
+    MAX_SIGNATURES,
+    MIN_RSA_BITS,
+    TIME_SLOP,
+    DnsTxt,
+    _verify_dkim,
+)
+from mailbot.inspect.sender_domains import aligned, is_agency_domain, normalize_domain, organizational_domain
 from mailbot.model import Reason
 
 RULE = "mailbot: chống giả mạo người gửi (docs/DESIGN.md §3); DKIM RFC 6376, DMARC RFC 7489, Authentication-Results RFC 8601"
 
-MAX_SIGNATURES = 5          # DKIM signatures verified per message
-MAX_DNS_SECONDS = 10.0      # total time for key look-ups per message
-DNS_TIMEOUT = 5.0           # one look-up
-MIN_RSA_BITS = 1024
 MAX_AR_HEADERS = 20         # Authentication-Results headers described in the details
-TIME_SLOP = 36000           # seconds of clock skew allowed for t=/x= (dkimpy uses the same)
-
-# Second-level labels that registries under a two-letter country code hand out
-# as public suffixes ("gov.vn", "com.vn", "co.uk", …).
-_GENERIC_SLD = frozenset({
-    "gov", "com", "edu", "org", "net", "ac", "int", "biz", "info", "name", "pro", "health",
-    "co", "or", "ne", "go", "mil",
-})
 
 AUTH_ARHEADER = "authentication-results"
 
@@ -91,57 +90,6 @@ class SenderCheck:
     reason: Reason | None       # why not authenticated (None when authenticated)
     details: dict[str, Any] = field(default_factory=dict)  # JSON-safe: From, A-R seen, DKIM results
 
-
-# -- domains -----------------------------------------------------------------
-
-def normalize_domain(domain: str) -> str:
-    """Lower-case, no trailing dot, IDNA A-labels (``sở.gov.vn`` → ``xn--…``)."""
-    domain = domain.strip().strip(".").lower()
-    if not domain.isascii():
-        try:
-            domain = domain.encode("idna").decode("ascii")
-        except UnicodeError:
-            pass
-    return domain
-
-
-def organizational_domain(domain: str) -> str:
-    """The organisational domain used for relaxed alignment (see the module doc)."""
-    labels = [label for label in normalize_domain(domain).split(".") if label]
-    if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _GENERIC_SLD:
-        return ".".join(labels[-3:])
-    return ".".join(labels[-2:])
-
-
-def aligned(signing_domain: str, from_domain: str) -> bool:
-    """DMARC relaxed alignment: both domains have the same organisational domain."""
-    a, b = normalize_domain(signing_domain), normalize_domain(from_domain)
-    if not a or not b:
-        return False
-    return a == b or organizational_domain(a) == organizational_domain(b)
-
-
-def is_agency_domain(domain: str | None, patterns: list[str] | tuple[str, ...]) -> bool:
-    """Whether `domain` matches one of `senders.trusted_domains` (see the module doc)."""
-    if not domain:
-        return False
-    domain = normalize_domain(domain)
-    for raw in patterns:
-        pattern = normalize_domain(str(raw).lstrip("@"))
-        if not pattern:
-            continue
-        if pattern.startswith("*.") and not any(c in pattern[2:] for c in "*?["):
-            if domain.endswith("." + pattern[2:]):
-                return True
-        elif any(c in pattern for c in "*?["):
-            if fnmatch.fnmatchcase(domain, pattern):
-                return True
-        elif domain == pattern:
-            return True
-    return False
-
-
-# -- headers -------------------------------------------------------------------
 
 def _unfold(value: str) -> str:
     return re.sub(r"\r?\n[ \t]+", " ", value).replace("\r", "").replace("\n", "").strip()
@@ -181,8 +129,6 @@ def _mailboxes(value: str) -> list[str] | None:
 def _domain_of(address: str) -> str:
     return normalize_domain(address.rpartition("@")[2]) if "@" in address else ""
 
-
-# -- Authentication-Results ---------------------------------------------------
 
 _BY = re.compile(r"\bby\s+\[?([A-Za-z0-9.:_\-]+)\]?", re.IGNORECASE)
 
@@ -272,156 +218,6 @@ def _check_authserv(headers: list[tuple[str, str]], authserv_id: str | None,
     return verdict, seen
 
 
-# -- DKIM ----------------------------------------------------------------------------
-
-class _DnsFailure(Exception):
-    pass
-
-
-def _system_txt(name: bytes, timeout: float = DNS_TIMEOUT) -> bytes | None:
-    """TXT look-up with dnspython: None when the name or record does not exist; raises on
-    SERVFAIL/timeouts (dkimpy's own helper reports SERVFAIL as a missing key)."""
-    import dns.resolver
-
-    qname = name.decode("ascii") if isinstance(name, bytes) else str(name)
-    try:
-        answer = dns.resolver.resolve(qname, "TXT", lifetime=timeout, raise_on_no_answer=False, search=False)
-    except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
-        return None
-    for rdata in answer:
-        return b"".join(rdata.strings)
-    return None
-
-
-class _Lookup:
-    """Wraps the caller's dnsfunc: caches, bounds total time, records what happened."""
-
-    def __init__(self, func: Callable[..., Any], budget: float):
-        self.func = func
-        self.deadline = time.monotonic() + budget
-        self.cache: dict[bytes, tuple[str, bytes | None, str]] = {}
-        self.last: tuple[str, str] = ("none", "")
-
-    def __call__(self, name: bytes, timeout: float = DNS_TIMEOUT) -> bytes | None:
-        import dkim
-
-        if name not in self.cache:
-            remaining = self.deadline - time.monotonic()
-            if remaining <= 0:
-                self.cache[name] = ("error", None, "time budget for DNS look-ups used up")
-            else:
-                try:
-                    value = self.func(name, timeout=min(timeout, remaining))
-                    if isinstance(value, str):
-                        value = value.encode("utf-8")
-                    if value is not None and not isinstance(value, bytes):
-                        raise TypeError(f"dnsfunc returned {type(value).__name__}")
-                    self.cache[name] = ("ok" if value else "missing", value or None, "")
-                except Exception as exc:  # noqa: BLE001 - any resolver failure is a temporary error
-                    self.cache[name] = ("error", None, f"{type(exc).__name__}: {exc}"[:300])
-        state, value, error = self.cache[name]
-        self.last = (state, error)
-        if state == "error":
-            raise dkim.DnsTimeoutError(error)
-        return value
-
-
-def _tags(value: bytes) -> dict[bytes, bytes]:
-    from dkim.util import parse_tag_value
-
-    return parse_tag_value(value)
-
-
-def _extra_checks(d: Any, tags: dict[bytes, bytes], now: float) -> str | None:
-    """Why a cryptographically valid signature is still not accepted, or None."""
-    from dkim import CanonicalizationPolicy
-
-    if tags.get(b"a", b"").lower() == b"rsa-sha1":
-        return "rsa-sha1 signatures are not accepted (RFC 8301)"
-    signed = [h.strip().lower() for h in re.split(rb"\s*:\s*", tags.get(b"h", b""))]
-    if b"from" not in signed:
-        return "the signature does not cover the From header"
-    if b"l" in tags:
-        policy_ = CanonicalizationPolicy.from_c_value(tags.get(b"c", b"simple/simple"))
-        body_length = len(policy_.canonicalize_body(d.body))
-        if int(tags[b"l"]) < body_length:
-            return f"l={int(tags[b'l'])} signs only part of the body ({body_length} bytes)"
-    if b"t" in tags and int(tags[b"t"]) > now + TIME_SLOP:
-        return "signature time t= is in the future"
-    if b"x" in tags and int(tags[b"x"]) < now - TIME_SLOP:
-        return "signature expired (x=)"
-    return None
-
-
-def _verify_dkim(raw: bytes, from_domain: str, dnsfunc: Callable[..., Any],
-                 now: float) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
-    """(the aligned passing signature or None, one entry per DKIM-Signature)."""
-    import dkim
-
-    d = dkim.DKIM(raw, minkey=MIN_RSA_BITS, timeout=DNS_TIMEOUT)
-    sig_values = [v for n, v in d.headers if n.lower() == b"dkim-signature"]
-    entries: list[dict[str, Any]] = []
-    for idx, value in enumerate(sig_values):
-        entry: dict[str, Any] = {"index": idx}
-        try:
-            tags = _tags(value)
-            entry.update({"d": normalize_domain(tags.get(b"d", b"").decode("ascii", "replace")),
-                          "s": tags.get(b"s", b"").decode("ascii", "replace"),
-                          "a": tags.get(b"a", b"").decode("ascii", "replace").lower()})
-            entry["aligned"] = bool(entry["d"]) and aligned(entry["d"], from_domain)
-        except Exception:  # noqa: BLE001
-            tags = {}
-            entry.update({"d": "", "s": "", "a": "", "aligned": False})
-        entry["_tags"] = tags
-        entries.append(entry)
-    # Aligned signatures first: they are the ones that can authenticate the sender.
-    order = sorted(range(len(entries)), key=lambda i: (not entries[i]["aligned"], i))
-    lookup = _Lookup(dnsfunc, MAX_DNS_SECONDS)
-    winner = None
-    for count, idx in enumerate(order):
-        entry = entries[idx]
-        tags = entry.pop("_tags")
-        if count >= MAX_SIGNATURES:
-            entry["result"] = "skipped"
-            entry["error"] = f"only {MAX_SIGNATURES} signatures are checked per message"
-            continue
-        lookup.last = ("none", "")
-        try:
-            ok = d.verify(idx=idx, dnsfunc=lookup)
-            state, error = lookup.last
-            if ok:
-                why_not = _extra_checks(d, tags, now)
-                entry["result"] = "pass" if why_not is None else "policy"
-                if why_not:
-                    entry["error"] = why_not
-            elif state == "error":
-                entry["result"], entry["error"] = "temperror", f"DNS look-up failed: {error}"
-            elif state == "missing":
-                entry["result"], entry["error"] = "permerror", "no DKIM key published in DNS"
-            else:
-                entry["result"], entry["error"] = "fail", "signature does not verify (message changed or wrong key)"
-        except dkim.DnsTimeoutError as exc:
-            entry["result"], entry["error"] = "temperror", f"DNS look-up failed: {exc}"[:300]
-        except dkim.NaClNotFoundError:
-            entry["result"], entry["error"] = "permerror", "ed25519 needs the pynacl package"
-        except dkim.ValidationError as exc:
-            if "body hash mismatch" in str(exc):
-                entry["result"], entry["error"] = "fail", "body changed after signing (body hash mismatch)"
-            else:
-                entry["result"], entry["error"] = "permerror", f"ValidationError: {exc}"[:300]
-        except dkim.DKIMException as exc:
-            entry["result"], entry["error"] = "permerror", f"{type(exc).__name__}: {exc}"[:300]
-        except Exception as exc:  # noqa: BLE001 - a dkimpy bug or a hostile header
-            entry["result"], entry["error"] = "permerror", f"{type(exc).__name__}: {exc}"[:300]
-        if entry["result"] == "pass" and entry["aligned"] and winner is None:
-            winner = entry
-    for entry in entries:
-        entry.pop("_tags", None)
-    return winner, entries
-
-
-# -- reasons -----------------------------------------------------------------------------
-
 def _reason(code: str, vi: str, en: str) -> Reason:
     return Reason(code, vi, en, RULE)
 
@@ -471,18 +267,17 @@ def _matched_pattern(domain: str, patterns: list[str]) -> str | None:
     return None
 
 
-# -- API -------------------------------------------------------------------------------
-
-def check_sender(raw: bytes, senders: Senders, *, dnsfunc: Callable[..., Any] | None = None,
+def check_sender(raw: bytes, senders: Senders, *, dnsfunc: DnsTxt | None = None,
                  now: float | datetime | None = None) -> SenderCheck:
     """Authenticate the From of `raw` (see the module doc). Never raises.
 
-    `dnsfunc(name: bytes, timeout=…) -> bytes | None` looks up DKIM keys (TXT);
-    None uses the system resolver. `now` (epoch seconds or an aware datetime,
-    default: the clock) is the time t=/x= of signatures are judged against.
+    `dnsfunc(name: bytes, timeout=…) -> bytes | None` looks up DKIM keys (TXT),
+    handed in by the caller; None: no look-ups (DKIM signatures stay unverified,
+    `temperror`). `now` (epoch seconds or an aware datetime, default: the clock)
+    is the time t=/x= of signatures are judged against.
     """
     try:
-        return _check(raw, senders, dnsfunc or _system_txt, now)
+        return _check(raw, senders, dnsfunc, now)
     except Exception as exc:  # noqa: BLE001 - invariant: never raises, fails closed
         return SenderCheck(
             None, None, False, False, "none",
@@ -492,7 +287,7 @@ def check_sender(raw: bytes, senders: Senders, *, dnsfunc: Callable[..., Any] | 
             {"error": f"{type(exc).__name__}: {exc}"[:300]})
 
 
-def _check(raw: bytes, senders: Senders, dnsfunc: Callable[..., Any],
+def _check(raw: bytes, senders: Senders, dnsfunc: DnsTxt | None,
            now: float | datetime | None) -> SenderCheck:
     if isinstance(now, datetime):
         now_ts = now.timestamp()
@@ -542,7 +337,7 @@ def _check(raw: bytes, senders: Senders, dnsfunc: Callable[..., Any],
 
     winner, dkim_entries = None, []
     if any(name.lower() == "dkim-signature" for name, _ in headers):
-        winner, dkim_entries = _verify_dkim(raw, domain, dnsfunc, now_ts)
+        winner, dkim_entries = _verify_dkim(raw, domain, dnsfunc, now_ts, MAX_DNS_SECONDS)
     details["dkim"] = dkim_entries
     if winner is not None:
         details["authenticated_by"] = f"dkim d={winner['d']} s={winner['s']} (aligned with {domain})"
@@ -564,6 +359,7 @@ def sender_policy(check: SenderCheck, senders: Senders) -> Literal["trusted", "c
 
 
 __all__ = [
+    "DnsTxt",
     "SenderCheck",
     "aligned",
     "check_sender",

@@ -19,11 +19,13 @@ abort, SIGKILL) yields `MessageReport(readable=False, problems=(Reason(
 other threads and the other mailboxes go on. `inspect()` never raises.
 
 Workers are spawned (never forked from a threaded daemon) once and reused;
-each builds its own trust store once. Several threads may call `inspect()` at
-the same time: each call takes one idle worker for itself (one pipe per
-worker, no shared queue), so up to `workers` messages run in parallel and the
-rest wait their turn. `workers=0` inspects in-process, without limits (tools,
-tests, `mailbot explain`).
+each builds its own trust store once and hands inspection the DNS look-up
+for DKIM keys (`dns`, passed by reference: `runtime.resolvers.dns_txt` is
+imported in the worker, no resolver state crosses the process boundary).
+Several threads may call `inspect()` at the same time: each call takes one
+idle worker for itself (one pipe per worker, no shared queue), so up to
+`workers` messages run in parallel and the rest wait their turn. `workers=0`
+inspects in-process, without limits (tools, tests, `mailbot explain`).
 """
 
 from __future__ import annotations
@@ -40,10 +42,14 @@ import signal
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mailbot.config import Rules
 from mailbot.model import MessageReport, Reason
+from mailbot.runtime.resolvers import dns_txt
+
+if TYPE_CHECKING:
+    from mailbot.inspect.sender import DnsTxt
 
 log = logging.getLogger("mailbot.runtime.isolation")
 
@@ -188,7 +194,8 @@ def _warm_up(rules: Rules, trust: Any) -> None:
         log.debug("warm-up inspection failed", exc_info=True)
 
 
-def _worker_main(conn, rules: Rules, memory_mb: int, cpu_seconds: float, log_level: int) -> None:
+def _worker_main(conn, rules: Rules, memory_mb: int, cpu_seconds: float, log_level: int,
+                 dns: DnsTxt | None = None) -> None:
     logging.basicConfig(level=log_level,
                         format="%(asctime)s inspect-worker[%(process)d] %(levelname)s %(name)s: %(message)s")
     try:
@@ -253,7 +260,7 @@ def _worker_main(conn, rules: Rules, memory_mb: int, cpu_seconds: float, log_lev
             if raw is None:
                 with open(path, "rb") as fh:
                     raw = fh.read()
-            report = inspect_message(raw, rules, envelope_from=envelope_from, trust=trust)
+            report = inspect_message(raw, rules, envelope_from=envelope_from, trust=trust, dns=dns)
             near_limit = _status_kb("VmPeak").get("VmPeak", 0) * 1024 > limit - margin
             status = "memory" if (watcher.seen or near_limit or _mentions_memory_error(report)) else "ok"
             payload: Any = report if status == "ok" else None
@@ -296,12 +303,13 @@ def _reply(conn, message: tuple) -> bool:
 # -- the parent side ----------------------------------------------------------
 
 class _Worker:
-    def __init__(self, ctx, rules: Rules, memory_mb: int, cpu_seconds: float, cpu: int | None = None):
+    def __init__(self, ctx, rules: Rules, memory_mb: int, cpu_seconds: float, cpu: int | None = None,
+                 dns: DnsTxt | None = None):
         parent, child = ctx.Pipe(duplex=True)
         self.conn = parent
         self.process = ctx.Process(
             target=_worker_main, name="mailbot-inspect",
-            args=(child, rules, memory_mb, cpu_seconds, logging.getLogger().getEffectiveLevel()),
+            args=(child, rules, memory_mb, cpu_seconds, logging.getLogger().getEffectiveLevel(), dns),
             daemon=True)
         self.process.start()
         child.close()
@@ -370,8 +378,12 @@ def _cpus_to_pin(workers: int) -> list[int]:
 class Inspector:
     """Inspects raw messages in limited worker processes. Thread-safe; `inspect()` never raises."""
 
-    def __init__(self, rules: Rules, *, workers: int | None = None, trust: Any = None):
+    def __init__(self, rules: Rules, *, workers: int | None = None, trust: Any = None,
+                 dns: DnsTxt | None = dns_txt):
+        """`dns`: the DKIM key look-up handed to inspection (default: the system resolver;
+        None: no look-ups). Workers get it pickled: a module-level function, or None."""
         self.rules = rules
+        self.dns = dns
         limits = rules.limits
         self.workers = limits.inspect_workers if workers is None else workers
         self.seconds = float(limits.inspect_seconds)
@@ -462,7 +474,8 @@ class Inspector:
 
                     self._trust = trust_store(self.rules)
         try:
-            return inspect_message(source.read(), self.rules, envelope_from=envelope_from, trust=self._trust)
+            return inspect_message(source.read(), self.rules, envelope_from=envelope_from, trust=self._trust,
+                                   dns=self.dns)
         except Exception as exc:
             log.exception("in-process inspection failed")
             return unreadable_report(source, failed_reason(f"{type(exc).__name__}: {exc}"[:500]))
@@ -470,7 +483,7 @@ class Inspector:
     # -- workers ------------------------------------------------------------
     def _spawn(self) -> _Worker:
         worker = _Worker(self._ctx, self.rules, self.memory_mb, max(self.seconds * 2, self.seconds + 5),
-                         cpu=self._free_cpu())
+                         cpu=self._free_cpu(), dns=self.dns)
         with self._lock:
             self._all.add(worker)
         return worker

@@ -39,10 +39,12 @@ MAX_ATTEMPTS = 2
 
 
 def _read_scan(data: bytes, fmt: str, settings: dict, time_limit: float):
-    """Runs in an OCR worker process."""
+    """Runs in an OCR worker process, which runs the OCR programs (runtime/ocr_engine)."""
     from mailbot.inspect.ocr import ocr_document
+    from mailbot.runtime.ocr_engine import TesseractEngine
 
-    return ocr_document(data, fmt, Ocr(**settings), deadline=time.monotonic() + time_limit)
+    return ocr_document(data, fmt, Ocr(**settings), engine=TesseractEngine(),
+                        deadline=time.monotonic() + time_limit)
 
 
 def claim(db: sqlite_utils.Database) -> dict[str, Any] | None:

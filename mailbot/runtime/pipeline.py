@@ -15,7 +15,7 @@ import sqlite3
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 from zoneinfo import ZoneInfo
 
 import sqlite_utils
@@ -30,7 +30,11 @@ from mailbot.inspect.mime import parse_message, problem
 from mailbot.model import Decision, MessageReport, Reason
 from mailbot.dispatch.notices import deferral_alert
 from mailbot.register.apply import Notice, Registered, apply, audit, ensure_books, notice_caps
+from mailbot.runtime.resolvers import dns_txt
 from mailbot.spool.store import Spool
+
+if TYPE_CHECKING:
+    from mailbot.inspect.sender import DnsTxt
 
 log = logging.getLogger("mailbot.runtime.pipeline")
 
@@ -69,8 +73,12 @@ class Received:
 
 
 class Pipeline:
-    def __init__(self, rules: Rules, db: sqlite_utils.Database | None = None, *, trust: Any = None):
+    def __init__(self, rules: Rules, db: sqlite_utils.Database | None = None, *, trust: Any = None,
+                 dns: DnsTxt | None = dns_txt):
+        """`dns`: the DKIM key look-up handed to inspection (default: the system resolver;
+        None: no look-ups)."""
         self.rules = rules
+        self.dns = dns
         self.db = db or dbmod.connect(rules.db_path)
         self.spool = Spool(rules.spool_dir)
         self.tz = ZoneInfo(rules.office.timezone)
@@ -144,7 +152,7 @@ class Pipeline:
                 if self._inspector is None:
                     from mailbot.runtime.isolation import Inspector
 
-                    self._inspector = Inspector(self.rules, trust=self._trust)
+                    self._inspector = Inspector(self.rules, trust=self._trust, dns=self.dns)
         return self._inspector
 
     def close(self) -> None:
@@ -271,7 +279,7 @@ class Pipeline:
 
     def _inspect_here(self, raw: bytes, envelope_from: str | None) -> MessageReport:
         try:
-            return inspect_message(raw, self.rules, envelope_from=envelope_from, trust=self.trust)
+            return inspect_message(raw, self.rules, envelope_from=envelope_from, trust=self.trust, dns=self.dns)
         except Exception as exc:  # noqa: BLE001 - a bug in a parser must not lose the message
             log.exception("inspection failed")
             return MessageReport(
