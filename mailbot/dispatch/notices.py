@@ -10,7 +10,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from mailbot.config import Mailbox, Rules
-from mailbot.model import Decision, MessageReport, NoticePlan
+from mailbot.inspect.signature_text import summary_vi
+from mailbot.model import Decision, DocumentFields, MessageReport, NoticePlan, SignatureReport
 from mailbot.register.apply import Notice, Registered
 
 log = logging.getLogger("mailbot.dispatch.notices")
@@ -20,15 +21,19 @@ def vietnamese_time(moment: datetime) -> str:
     return f"{moment:%H:%M} ngày {moment:%d/%m/%Y}"
 
 
-def _signature_line(signature: dict | None) -> str | None:
-    if not signature:
+def _signature_line(signature: SignatureReport | None) -> str | None:
+    if signature is None:
         return None
     try:
-        from mailbot.inspect.signatures import summary_vi
-
         return summary_vi(signature)
     except Exception:  # noqa: BLE001 - a notice must go out even if the summary fails
         return None
+
+
+def document_context(doc: DocumentFields | None) -> dict[str, Any]:
+    """The document fields templates may use (dispatch/compose `_DOCUMENT_KEYS`)."""
+    doc = doc or DocumentFields()
+    return {"code": doc.code, "type_name": doc.type_name, "subject": doc.subject, "organ_name": doc.organ_name}
 
 
 ALERT_TITLES = {
@@ -49,8 +54,8 @@ def _alert(decision: Decision, reg: Registered, report: MessageReport) -> dict[s
     lines = []
     if reg.same_document_as is not None:
         kind = "same-document"
-        doc = report.document or {}
-        lines.append(f"Văn bản số {doc.get('code')} của {doc.get('organ_name')} đã có trong sổ; "
+        doc = report.document or DocumentFields()
+        lines.append(f"Văn bản số {doc.code} của {doc.organ_name} đã có trong sổ; "
                      f"bản mới vào sổ với số đến {reg.arrival_number}/{reg.year}")
     else:
         kind = decision.outcome
@@ -61,7 +66,6 @@ def _alert(decision: Decision, reg: Registered, report: MessageReport) -> dict[s
 
 def notice_context(rules: Rules, report: MessageReport, decision: Decision, reg: Registered,
                    arrival: datetime, mailbox: Mailbox | None, book_name: str | None) -> dict[str, Any]:
-    doc = report.document or {}
     attachment_reasons = {a.reason for a in report.attachments if a.reason is not None}
     return {
         "office_name": rules.office.name,
@@ -73,7 +77,7 @@ def notice_context(rules: Rules, report: MessageReport, decision: Decision, reg:
         "arrival_number": reg.arrival_number,
         "year": reg.year,
         "arrival_date": vietnamese_time(arrival),
-        "document": {k: doc.get(k) for k in ("code", "type_name", "subject", "organ_name")},
+        "document": document_context(report.document),
         "attachments": [
             {
                 "filename": a.filename,
@@ -234,8 +238,8 @@ def sample_context(rules: Rules) -> dict[str, Any]:
         sha256="2" * 64, size=60_000, readable=True, message_id="<mau@so-mau.gov.vn>",
         subject="Gửi Giấy mời họp", sender="vanthu@so-mau.gov.vn", date="2026-12-07T08:00:00+07:00",
         attachments=(pdf, exe),
-        document={"code": "15/GM-UBND", "type_name": "Giấy mời", "subject": "Họp giao ban tháng 12",
-                  "organ_name": "Ủy ban nhân dân tỉnh Quảng Ngãi"})
+        document=DocumentFields(code="15/GM-UBND", type_name="Giấy mời", subject="Họp giao ban tháng 12",
+                                organ_name="Ủy ban nhân dân tỉnh Quảng Ngãi"))
     paper = Reason("paper_required", "Văn bản chưa có chữ ký số tin cậy.", "no trusted signature",
                    "QĐ 57/2014 Điều 8.1")
     decision = Decision("accept", (paper,), paper_copy_required=True, paper_reason=paper)
