@@ -13,6 +13,7 @@ from mailbot.config import Mailbox, Rules
 from mailbot.inspect.signature_text import summary_vi
 from mailbot.model import Decision, DocumentFields, MessageReport, NoticePlan, SignatureReport
 from mailbot.register.apply import Notice, Registered
+from mailbot.util.errors import short_error
 
 log = logging.getLogger("mailbot.dispatch.notices")
 
@@ -214,11 +215,6 @@ def _window_vi(seconds: int) -> str:
     if seconds % 60 == 0:
         return f"{seconds // 60} phút"
     return f"{seconds} giây"
-
-
-def short_error(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    return f"{type(exc).__name__}: {text}"[:500]
 
 
 def sample_context(rules: Rules) -> dict[str, Any]:

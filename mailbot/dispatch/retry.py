@@ -23,6 +23,7 @@ from mailbot.config import Rules
 from mailbot.store.schema import transaction
 from mailbot.register.apply import audit, notice_caps, send_slot
 from mailbot.dispatch.compose import compose_notice
+from mailbot.util.errors import short_error
 
 log = logging.getLogger("mailbot.dispatch")
 
@@ -95,7 +96,7 @@ def _retry_one(rules: Rules, db: sqlite_utils.Database, row_id: int) -> tuple[in
                                   in_reply_to=spec.get("in_reply_to"), references=spec.get("references") or (),
                                   seed=spec["seed"])
     except Exception as exc:  # noqa: BLE001 - still broken: say why, keep the row
-        error = f"{type(exc).__name__}: {' '.join(str(exc).split())}"[:500]
+        error = short_error(exc)
         db.execute("UPDATE outbox SET last_error = ? WHERE id = ?", (error, row_id))
         log.warning("notice %d (%s to %s) still cannot be composed: %s", row_id, kind, recipient, error)
         return row_id, "unbuilt", error

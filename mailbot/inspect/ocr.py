@@ -51,6 +51,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from mailbot.config import Ocr
+from mailbot.util.textfold import fold
 
 __all__ = [
     "IMAGE_FORMATS", "OcrResult", "field_confidence", "needs_ocr", "ocr_document", "usable_text",
@@ -582,14 +583,9 @@ _TOKEN = re.compile(r"[0-9]+|[^\W\d_]+", re.UNICODE)
 _EXPAND = {"ubnd": "uy ban nhan dan", "hdnd": "hoi dong nhan dan", "tp": "thanh pho"}
 
 
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFD", text.casefold()).replace("đ", "d")
-    return "".join(c for c in text if unicodedata.category(c) != "Mn")
-
-
 def _tokens(text: str) -> list[str]:
     out = []
-    for tok in _TOKEN.findall(_fold(text)):
+    for tok in _TOKEN.findall(fold(text)):
         if tok.isdigit():
             out.append(str(int(tok)))
         else:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import fields
 from datetime import datetime, timezone
 
 from mailbot.model import DocumentVerdict, SignatureReport, SignatureResult
@@ -61,34 +61,19 @@ def weak_reason(names: list[str]) -> tuple[str, str]:
 
 # -- one signature while it is checked ---------------------------------------------
 
-@dataclass
 class SigCheck:
-    """The mutable side of a `SignatureResult`: the checks fill it in, `result()` freezes it."""
+    """The mutable side of a `SignatureResult` while the checks fill it in: the same
+    attributes (lists where the result has tuples), reasons with their severity;
+    `result()` freezes it."""
 
-    field: str
-    kind: str = "signature"
-    revision: int = -1
-    verdict: str = VALID
-    intact: bool = False
-    trusted: bool = False
-    integrity: str = "unreadable"
-    coverage: str | None = None
-    modification: str | None = None
-    changed_fields: list[str] = field(default_factory=list)
-    signer: str | None = None
-    signer_org: str | None = None
-    role: str | None = None
-    serial: str | None = None
-    issuer: str | None = None
-    signing_time: str | None = None
-    timestamp_time: str | None = None
-    timestamp_trusted: bool | None = None
-    validated_at: str | None = None
-    digest_algorithm: str | None = None
-    signature_algorithm: str | None = None
-    weak_algorithms: list[str] = field(default_factory=list)
-    reasons: list[tuple[str, str, str]] = field(default_factory=list)   # (severity, vi, en)
-    notes: list[tuple[str, str]] = field(default_factory=list)
+    def __init__(self, field: str):
+        for f in fields(SignatureResult):
+            setattr(self, f.name, f.default)
+        self.field = field
+        self.changed_fields: list[str] = []
+        self.weak_algorithms: list[str] = []
+        self.reasons: list[tuple[str, str, str]] = []     # (severity, vi, en)
+        self.notes: list[tuple[str, str]] = []            # (vi, en)
 
     def problem(self, severity: str, reason: tuple[str, str], detail: str = "") -> None:
         """Record what holds the signature back; the verdict becomes the worst severity seen."""
@@ -105,20 +90,15 @@ class SigCheck:
         self.notes.append(note)
 
     def result(self) -> SignatureResult:
-        return SignatureResult(
-            field=self.field, kind=self.kind, revision=self.revision, verdict=self.verdict,
-            intact=self.intact, trusted=self.trusted, integrity=self.integrity, coverage=self.coverage,
-            modification=self.modification, changed_fields=tuple(self.changed_fields),
-            signer=self.signer, signer_org=self.signer_org, role=self.role, serial=self.serial,
-            issuer=self.issuer, signing_time=self.signing_time, timestamp_time=self.timestamp_time,
-            timestamp_trusted=self.timestamp_trusted, validated_at=self.validated_at,
-            digest_algorithm=self.digest_algorithm, signature_algorithm=self.signature_algorithm,
-            weak_algorithms=tuple(self.weak_algorithms),
-            reasons_vi=tuple(vi for _s, vi, _en in self.reasons),
-            reasons_en=tuple(en for _s, _vi, en in self.reasons),
-            notes_vi=tuple(vi for vi, _en in self.notes),
-            notes_en=tuple(en for _vi, en in self.notes),
-        )
+        values = {f.name: getattr(self, f.name) for f in fields(SignatureResult)}
+        return SignatureResult(**values | {
+            "changed_fields": tuple(self.changed_fields),
+            "weak_algorithms": tuple(self.weak_algorithms),
+            "reasons_vi": tuple(vi for _s, vi, _en in self.reasons),
+            "reasons_en": tuple(en for _s, _vi, en in self.reasons),
+            "notes_vi": tuple(vi for vi, _en in self.notes),
+            "notes_en": tuple(en for _vi, en in self.notes),
+        })
 
 
 # -- signer facts --------------------------------------------------------------
