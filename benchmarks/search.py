@@ -253,7 +253,8 @@ def phase_commit(ctx: Ctx, path: Path) -> None:
         times = [one() for _ in range(reps)]
         return {"p50_ms": pct(times, 50) * 1000, "p95_ms": pct(times, 95) * 1000, "n": reps}
 
-    out = {"decision": decision.outcome, "document_fields": bool(report.document.get("code_number"))}
+    out = {"decision": decision.outcome,
+           "document_fields": bool(report.document and report.document.code_number)}
     out["current"] = run()
     indexes = [r[0] for r in db.conn.execute(
         "SELECT name FROM sqlite_master WHERE type='index' AND tbl_name='entries' AND sql LIKE '%code_number%'")]

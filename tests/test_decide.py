@@ -6,7 +6,7 @@ from mailbot.config import Limits, Mailbox, Rules
 from mailbot.decide.decision import decide
 from mailbot.inspect.message import automated_reason
 from mailbot.inspect.mime import parse_message
-from mailbot.model import AttachmentReport, MessageReport, Reason, SenderAuth
+from mailbot.model import AttachmentReport, DocumentFields, MessageReport, Reason, SenderAuth
 
 RULES = Rules(mailboxes=[Mailbox(id="ubnd", address="ubnd@quangngai.gov.vn", register="den")],
               senders={"other_mailbots": ["bot@tinh-khac.gov.vn"]})
@@ -34,14 +34,14 @@ def test_accept_when_one_allowed_document_is_attached():
 
 
 def test_electronic_only_document_needs_no_paper():
-    d = decide(report(attachment(True), document={"type_name": "Giấy mời"}), RULES, MAILBOX)
+    d = decide(report(attachment(True), document=DocumentFields(type_name="Giấy mời")), RULES, MAILBOX)
     assert d.paper_copy_required is False and [n.kind for n in d.notices] == ["receipt"]
 
 
 def test_secret_document_is_quarantined_and_only_the_security_contact_is_told():
     rules = Rules(mailboxes=RULES.mailboxes, notices={"security_contact": "baomat@quangngai.gov.vn",
                                                       "clerk_address": "vt@quangngai.gov.vn"})
-    d = decide(report(attachment(True), document={"type_name": "Công văn", "secrecy": "Mật"}), rules, MAILBOX)
+    d = decide(report(attachment(True), document=DocumentFields(type_name="Công văn", secrecy="Mật")), rules, MAILBOX)
     assert d.outcome == "quarantine" and d.reasons[0].code == "secret_document"
     assert [(n.kind, n.to) for n in d.notices] == [("alert", "baomat@quangngai.gov.vn")]
     assert d.book is None
@@ -113,7 +113,7 @@ def test_null_envelope_and_robot_senders():
 
 @pytest.mark.parametrize("flag,name", [("text-legacy-tcvn3", "TCVN3"), ("text-legacy-vni", "VNI")])
 def test_sender_is_told_politely_when_the_document_is_not_unicode(flag, name):
-    d = decide(report(attachment(True), text_flags=(flag,), document={"type_name": "Giấy mời"}), RULES, MAILBOX)
+    d = decide(report(attachment(True), text_flags=(flag,), document=DocumentFields(type_name="Giấy mời")), RULES, MAILBOX)
     note = next(r for r in d.reasons if r.code == "not_unicode")
     assert name in note.message_vi and "TCVN 6909:2001" in note.message_vi
     assert note.rule.endswith("Điều 4.2.b")

@@ -59,11 +59,21 @@ def test_corpus_covers_types_prefixes_and_marks():
 
 def test_result_shape_and_sources():
     doc = read_document(CASES[0].text)
-    assert tuple(doc.fields) == FIELD_NAMES
-    assert doc.to_json() == doc.fields and doc.to_json() is not doc.fields
+    assert isinstance(doc, DocumentFields) and tuple(doc.to_json()) == FIELD_NAMES
+    assert doc.to_json() == {name: getattr(doc, name) for name in FIELD_NAMES} | {"to_places": list(doc.to_places)}
     json.dumps(doc.to_json(), ensure_ascii=False)
     assert doc.sources["code"] == "text" and "page_amount" not in doc.sources
-    assert all(unicodedata.is_normalized("NFC", v) for v in doc.fields.values() if isinstance(v, str))
+    assert all(unicodedata.is_normalized("NFC", v) for v in doc.to_json().values() if isinstance(v, str))
+
+
+def test_fields_record():
+    # Every key, null where nothing was read (explain's `document`); lists in JSON, tuples inside.
+    assert DocumentFields().to_json() == dict.fromkeys(FIELD_NAMES)
+    doc = DocumentFields.from_mapping({"code": "5/GM", "to_places": ["Như trên", "Lưu: VT"]}, {"code": "text"})
+    assert doc.to_places == ("Như trên", "Lưu: VT") and doc.to_json()["to_places"] == ["Như trên", "Lưu: VT"]
+    assert doc.sources == {"code": "text"} and hash(doc) == hash(DocumentFields.from_mapping(doc.to_json()))
+    with pytest.raises(TypeError):
+        DocumentFields.from_mapping({"cde": "5/GM"})
 
 
 def test_sources_name_the_fallbacks():
@@ -78,23 +88,22 @@ def test_sources_name_the_fallbacks():
 
 def test_empty_and_unrelated_text_give_nulls():
     for text in ["", "   \n\n", "Xin chào, gửi anh tài liệu họp chiều nay."]:
-        fields = read_document(text).fields
+        fields = read_document(text).to_json()
         assert all(v is None for v in fields.values()), fields
 
 
 def test_email_subject_alone_gives_type_and_code():
     doc = read_document("", email_subject="Re: Giấy mời số 45/GM-VP họp giao ban quý IV")
-    assert doc.fields["type_name"] == "Giấy mời"
-    assert (doc.fields["code"], doc.fields["code_number"], doc.fields["code_notation"]) == \
-        ("45/GM-VP", "45", "GM-VP")
+    assert doc.type_name == "Giấy mời"
+    assert (doc.code, doc.code_number, doc.code_notation) == ("45/GM-VP", "45", "GM-VP")
     doc = read_document("", email_subject="Kế hoạch 59/KH-UBND")
-    assert doc.fields["type_name"] == "Kế hoạch" and doc.fields["subject"] is None
+    assert doc.type_name == "Kế hoạch" and doc.subject is None
 
 
 def test_body_dates_and_names_are_not_header_fields():
     text = ("QUYẾT ĐỊNH\nVề việc phê duyệt dự án\nCăn cứ Luật Đầu tư công, Hà Nội, ngày 13 tháng 6 năm 2019;\n"
             "Số: 15/2019/QĐ-UBND được nhắc trong thân văn bản.\n")
-    fields = read_document(text).fields
+    fields = read_document(text).to_json()
     assert fields["issued_date"] is None and fields["place"] is None and fields["code"] is None
     assert fields["subject"] == "Phê duyệt dự án"
 
@@ -111,7 +120,7 @@ def _seed(prefix: str) -> str:
 
 
 def test_seed_002_hoa_binh_plan():
-    f = read_document(_seed("002")).fields
+    f = read_document(_seed("002")).to_json()
     assert f == {
         "code": "59/KH-UBND", "code_number": "59", "code_notation": "KH-UBND",
         "type_name": "Kế hoạch", "organ_name": "Ủy ban nhân dân tỉnh Hòa Bình", "parent_organ": None,
@@ -129,7 +138,7 @@ def test_seed_002_hoa_binh_plan():
 
 
 def test_seed_003_quang_ngai_decision_header_lost():
-    f = read_document(_seed("003")).fields
+    f = read_document(_seed("003")).to_json()
     # The header (organ, Số, place–date) was lost: nulls, not the attached Quy định's
     # "(Ban hành kèm theo Quyết định số: 57/2014/QĐ-UBND ngày 10 tháng 11 năm 2014 …)".
     assert f == {
@@ -146,7 +155,7 @@ def test_seed_003_quang_ngai_decision_header_lost():
 
 
 def test_seed_004_tien_giang_directive():
-    f = read_document(_seed("004")).fields
+    f = read_document(_seed("004")).to_json()
     assert (f["code"], f["type_name"], f["organ_name"], f["place"], f["issued_date"]) == \
         ("05/CT-UBND", "Chỉ thị", "Ủy ban nhân dân tỉnh Tiền Giang", "Mỹ Tho", "2009-02-17")
     assert f["signer_name"] == "Nguyễn Hữu Chí" and f["signer_title"] == "Chủ tịch"
@@ -155,7 +164,7 @@ def test_seed_004_tien_giang_directive():
 
 
 def test_seed_000_incoming_stamp_is_not_the_number():
-    f = read_document(_seed("000")).fields
+    f = read_document(_seed("000")).to_json()
     assert (f["code"], f["issued_date"], f["place"]) == ("22/2012/CT-UBND", "2012-12-27", "Quảng Ngãi")
     assert f["subject"].startswith("Tăng cường sử dụng văn bản điện tử")
     assert f["organ_name"] is None  # the header's organ cell was lost in this text

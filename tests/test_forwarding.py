@@ -96,7 +96,7 @@ def test_forward_carries_the_original_unchanged_and_its_signature_verifies(bot_f
     inner = message_from_bytes(original, policy=policy.default)
     pdf_again = next(p for p in inner.iter_attachments() if p.get_filename() == "bao-cao.pdf").get_content()
     assert pdf_again == pdf
-    assert verify_pdf(pdf_again, trust_store(bot.rules))["document"]["verdict"] == "trusted-signed"
+    assert verify_pdf(pdf_again, trust_store(bot.rules)).document.verdict == "trusted-signed"
 
     cc = got["chanh.vanphong@quangngai.gov.vn"][0]
     assert str(cc["Subject"]).startswith("Để biết: Số đến 1/")

@@ -4,12 +4,12 @@ import pytest
 
 from mailbot.config import PaperCopy
 from mailbot.decide.paper import decide_paper
+from mailbot.model import DocumentFields
 
 RULES = PaperCopy()
 
-TRUSTED = {"document": {"verdict": "trusted-signed", "paper_exempt": True}}
-UNTRUSTED = {"document": {"verdict": "signed-untrusted", "paper_exempt": False}}
-UNSIGNED = None
+# The main PDF's `paper_exempt`: trusted-signed; signed, but not by a trusted certificate; no signature.
+TRUSTED, UNTRUSTED, UNSIGNED = True, False, False
 SIGNATURES = {"trusted": TRUSTED, "untrusted": UNTRUSTED, "unsigned": UNSIGNED}
 
 # (type, subject, category) — category decides the expected outcome per signature state.
@@ -55,7 +55,7 @@ EXPECTED = {  # (category, signature) → (required, reason code)
 @pytest.mark.parametrize("signature", list(SIGNATURES))
 @pytest.mark.parametrize("type_name,subject,category", DOCUMENTS)
 def test_paper_matrix(type_name, subject, category, signature):
-    decision = decide_paper({"type_name": type_name, "subject": subject}, SIGNATURES[signature], RULES)
+    decision = decide_paper(DocumentFields(type_name=type_name, subject=subject), SIGNATURES[signature], RULES)
     assert decision.category == category
     assert (decision.required, decision.reason.code) == EXPECTED[(category, signature)]
     assert decision.reason.rule.startswith("QĐ 57/2014/QĐ-UBND Điều")
@@ -63,11 +63,11 @@ def test_paper_matrix(type_name, subject, category, signature):
 
 
 def test_matching_ignores_case_and_accents():
-    assert decide_paper({"type_name": "GIAY MOI", "subject": ""}, None, RULES).required is False
-    assert decide_paper({"type_name": "Công văn", "subject": "KET LUAN THANH TRA"}, TRUSTED, RULES).required
+    assert decide_paper(DocumentFields(type_name="GIAY MOI", subject=""), UNSIGNED, RULES).required is False
+    assert decide_paper(DocumentFields(type_name="Công văn", subject="KET LUAN THANH TRA"), TRUSTED, RULES).required
 
 
 def test_administrators_can_change_the_lists():
     rules = PaperCopy(electronic_only_types=["Công văn"])
-    assert decide_paper({"type_name": "Công văn", "subject": "x"}, None, rules).required is False
-    assert decide_paper({"type_name": "Giấy mời", "subject": "x"}, None, rules).required is True
+    assert decide_paper(DocumentFields(type_name="Công văn", subject="x"), UNSIGNED, rules).required is False
+    assert decide_paper(DocumentFields(type_name="Giấy mời", subject="x"), UNSIGNED, rules).required is True

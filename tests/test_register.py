@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from mailbot.store import schema as dbmod
-from mailbot.model import Decision, MessageReport, NoticePlan, Reason
+from mailbot.model import Decision, DocumentFields, MessageReport, NoticePlan, Reason
 from mailbot.register.apply import Notice, apply, ensure_books, next_number
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -203,8 +203,8 @@ def test_search_ignores_accents_and_finds_codes_and_older_registers(tmp_path):
     db = dbmod.connect(path)
     ensure_books(db, [("den", "Sổ đến")])
     at = datetime(2026, 11, 20, 9, 0, tzinfo=VN)
-    docs = [{"code": "1234/QĐ-UBND", "subject": "Thu hồi đất đai tại huyện Bình Sơn"},
-            {"code": "59/KH-UBND", "subject": "Phòng chống lũ lụt tỉnh Đồng Nai"}]
+    docs = [DocumentFields(code="1234/QĐ-UBND", subject="Thu hồi đất đai tại huyện Bình Sơn"),
+            DocumentFields(code="59/KH-UBND", subject="Phòng chống lũ lụt tỉnh Đồng Nai")]
     for i, doc in enumerate(docs, start=1):
         apply(db, record(db, i), replace(report(i), document=doc), ACCEPT, at, receipt)
 

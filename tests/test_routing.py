@@ -9,7 +9,8 @@ import pytest
 
 from mailbot.config import ConfigError, Mailbox, parse_rules
 from mailbot.decide.routing import route_document, stated_deadline
-from mailbot.model import AttachmentReport, Decision, MessageReport, Reason
+from mailbot.model import (AttachmentReport, Decision, DocumentFields, DocumentVerdict, MessageReport, Reason,
+                           SignatureReport)
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 MONDAY = datetime(2026, 12, 7, 9, 0, tzinfo=VN)
@@ -71,10 +72,10 @@ mailboxes: [{{id: ubnd, address: ubnd@quangngai.gov.vn, register: den}}]
 def report(sender="vanthu@stc.quangngai.gov.vn", subject="", signed=True, **doc) -> MessageReport:
     pdf = AttachmentReport(filename="vb.pdf", original_filename="vb.pdf", declared_type="application/pdf",
                            size=1, sha256="0" * 64, format="pdf", mime="application/pdf", allowed=True,
-                           signature={"document": {"verdict": "trusted-signed" if signed else "unsigned",
-                                                   "paper_exempt": signed}, "signatures": []})
+                           signature=SignatureReport(DocumentVerdict("trusted-signed" if signed else "unsigned",
+                                                                     paper_exempt=signed)))
     return MessageReport(sha256="1" * 64, size=1, readable=True, sender=sender, subject=subject,
-                         attachments=(pdf,), main_attachment=0, document=doc)
+                         attachments=(pdf,), main_attachment=0, document=DocumentFields(**doc))
 
 
 def route(r: MessageReport, decision=ACCEPT, at=MONDAY, cfg=None):

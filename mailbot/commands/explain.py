@@ -14,15 +14,11 @@ from mailbot.commands.common import add_config, load, moment as _moment
 if TYPE_CHECKING:
     from mailbot.model import Decision, MessageReport
 
-DOCUMENT_KEYS = (
-    "code", "code_number", "code_notation", "type_name", "organ_name", "parent_organ", "place",
-    "issued_date", "subject", "urgency", "secrecy", "signer_name", "signer_position",
-    "signer_competence", "signer_title", "to_places", "page_amount",
-)
-
 
 def explain_json(report: MessageReport, decision: Decision) -> dict[str, Any]:
-    document = {key: (report.document or {}).get(key) for key in DOCUMENT_KEYS}
+    from mailbot.model import DocumentFields
+
+    signature = report.main_signature
     return {
         "decision": decision.outcome,
         "reasons": [r.to_json() for r in decision.reasons],
@@ -36,11 +32,11 @@ def explain_json(report: MessageReport, decision: Decision) -> dict[str, Any]:
         "attachments": [a.to_json() for a in report.attachments],
         "text_flags": list(report.text_flags),
         "problems": [p.to_json() for p in report.problems],
-        "document": document,
+        "document": (report.document or DocumentFields()).to_json(),   # every key, null where not read
         "document_sources": report.document_sources,
         "main_attachment": (report.attachments[report.main_attachment].filename
                             if report.main_attachment is not None else None),
-        "signature": report.main_signature,
+        "signature": signature.to_json() if signature is not None else None,
         "route": decision.route.to_json() if decision.route is not None else None,
         "book": decision.book,
         "notices": [n.to_json() for n in decision.notices],

@@ -21,7 +21,8 @@ def run(args) -> int:
 
 def verify_command(path: str, rules, as_json: bool) -> int:
     """Prints the report; 0 ok, 1 unreadable file."""
-    from mailbot.inspect.signatures import describe, verify_pdf
+    from mailbot.inspect.signature_text import describe
+    from mailbot.inspect.signatures import verify_pdf
     from mailbot.trust import empty_trust_store, trust_store
 
     data = read_input(path)
@@ -35,7 +36,7 @@ def verify_command(path: str, rules, as_json: bool) -> int:
               file=sys.stderr)
     report = verify_pdf(data, trust)
     if as_json:
-        print(json.dumps(report, ensure_ascii=False, indent=2))
+        print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     else:
         print(describe(report))
-    return 1 if report["document"]["verdict"] == "unreadable" else 0
+    return 1 if report.document.verdict == "unreadable" else 0

@@ -106,7 +106,7 @@ def _unreadable_documents(report: MessageReport) -> Reason | None:
 
 
 def _secret_document(report: MessageReport) -> Reason | None:
-    mark = (report.document or {}).get("secrecy")
+    mark = report.document.secrecy if report.document is not None else None
     if not mark:
         return None
     return Reason(
@@ -208,7 +208,9 @@ def decide(report: MessageReport, rules: Rules, mailbox: Mailbox | None = None,
     if ocr_pending:
         reasons.append(OCR_PENDING)
     elif outcome == "accept":
-        paper = decide_paper(report.document or {}, report.main_signature, rules.paper_copy)
+        signature = report.main_signature
+        exempt = signature is not None and signature.document.paper_exempt
+        paper = decide_paper(report.document, exempt, rules.paper_copy)
         reasons.append(paper.reason)
 
     notices: tuple[NoticePlan, ...] = ()

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from mailbot.config import PaperCopy
-from mailbot.model import Reason
+from mailbot.model import DocumentFields, Reason
 from mailbot.util.textfold import fold
 
 ART7 = "QĐ 57/2014/QĐ-UBND Điều 7"
@@ -72,10 +72,11 @@ def categorise(type_name: str | None, subject: str | None, rules: PaperCopy) -> 
     return "paper-unless-signed", kind or "loại văn bản chưa xác định"
 
 
-def decide_paper(document: dict[str, Any], signature: dict | None, rules: PaperCopy) -> PaperDecision:
-    """`signature` is the verify report of the main PDF (None when there is no PDF)."""
-    category, phrase = categorise(document.get("type_name"), document.get("subject"), rules)
-    exempt = bool(signature and signature.get("document", {}).get("paper_exempt"))
+def decide_paper(document: DocumentFields | None, exempt: bool, rules: PaperCopy) -> PaperDecision:
+    """`exempt`: the main PDF is trusted-signed with nothing but signatures or form filling
+    after the last signature (its `SignatureReport.document.paper_exempt`)."""
+    doc = document or DocumentFields()
+    category, phrase = categorise(doc.type_name, doc.subject, rules)
     if category == "electronic-only":
         return PaperDecision(False, category, Reason(
             "paper_not_needed",

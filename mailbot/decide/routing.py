@@ -74,18 +74,13 @@ class RouteResult:
 
 
 def _doc(report: MessageReport, name: str) -> Any:
-    doc = report.document
-    if doc is None:
-        return None
-    return doc.get(name) if isinstance(doc, dict) else getattr(doc, name, None)
+    return getattr(report.document, name) if report.document is not None else None
 
 
 def _signature_verdict(report: MessageReport) -> str | None:
     signature = report.main_signature
     if signature is None:
         return "unsigned" if report.main_attachment is not None else None
-    if isinstance(signature, dict):
-        return (signature.get("document") or {}).get("verdict")
     return signature.document.verdict
 
 

@@ -11,8 +11,10 @@ from zoneinfo import ZoneInfo
 
 from mailbot.config import Mailbox, Rules
 from mailbot.decide.workcalendar import receipt_time_vi
-from mailbot.model import Decision, MessageReport, NoticePlan
+from mailbot.inspect.signature_text import summary_vi
+from mailbot.model import Decision, DocumentFields, MessageReport, NoticePlan, SignatureReport
 from mailbot.register.apply import Notice, Registered
+from mailbot.util.errors import short_error
 
 log = logging.getLogger("mailbot.dispatch.notices")
 
@@ -21,15 +23,20 @@ def vietnamese_time(moment: datetime) -> str:
     return f"{moment:%H:%M} ngày {moment:%d/%m/%Y}"
 
 
-def _signature_line(signature: dict | None) -> str | None:
-    if not signature:
+def _signature_line(signature: SignatureReport | None) -> str | None:
+    if signature is None:
         return None
     try:
-        from mailbot.inspect.signatures import summary_vi
-
         return summary_vi(signature)
     except Exception:  # noqa: BLE001 - a notice must go out even if the summary fails
         return None
+
+
+def document_context(doc: DocumentFields | None) -> dict[str, Any]:
+    """The document fields templates may use (dispatch/compose `_DOCUMENT_KEYS`)."""
+    doc = doc or DocumentFields()
+    return {"code": doc.code, "type_name": doc.type_name, "subject": doc.subject, "organ_name": doc.organ_name,
+            "urgency": doc.urgency}
 
 
 ALERT_TITLES = {
@@ -51,10 +58,10 @@ def alert_plan(rules: Rules, reg: Registered) -> NoticePlan | None:
 def _alert(decision: Decision, reg: Registered, report: MessageReport) -> dict[str, Any]:
     lines = []
     route = decision.route
-    doc = report.document or {}
+    doc = report.document or DocumentFields()
     if reg.same_document_as is not None:
         kind = "same-document"
-        lines.append(f"Văn bản số {doc.get('code')} của {doc.get('organ_name')} đã có trong sổ; "
+        lines.append(f"Văn bản số {doc.code} của {doc.organ_name} đã có trong sổ; "
                      f"bản mới vào sổ với số đến {reg.arrival_number}/{reg.year}")
     elif route is not None and route.nobody_available:
         kind = "nobody"
@@ -64,7 +71,7 @@ def _alert(decision: Decision, reg: Registered, report: MessageReport) -> dict[s
         kind = decision.outcome
     if route is not None and route.urgent:
         sent = ", ".join(route.forward_to) or "chưa chuyển được cho ai"
-        lines.append(f"Văn bản {doc.get('urgency')} số đến {reg.arrival_number}/{reg.year}: đã chuyển ngay "
+        lines.append(f"Văn bản {doc.urgency} số đến {reg.arrival_number}/{reg.year}: đã chuyển ngay "
                      f"cho {sent}")
     if route is not None and route.nobody_available:
         lines.append(f"Theo quy tắc “{route.name}”, người được phân công và những người thay đều vắng mặt: "
@@ -79,7 +86,6 @@ def notice_context(rules: Rules, report: MessageReport, decision: Decision, reg:
                    delivered_at: datetime | None = None) -> dict[str, Any]:
     """`arrival`: the legal receipt time; `delivered_at`: when the mail reached us (the receipt
     states both when they differ: Decision 57/2014 Art. 11.2)."""
-    doc = report.document or {}
     attachment_reasons = {a.reason for a in report.attachments if a.reason is not None}
     return {
         "office_name": rules.office.name,
@@ -91,7 +97,7 @@ def notice_context(rules: Rules, report: MessageReport, decision: Decision, reg:
         "arrival_number": reg.arrival_number,
         "year": reg.year,
         "arrival_date": receipt_time_vi(delivered_at or arrival, arrival),
-        "document": {k: doc.get(k) for k in ("code", "type_name", "subject", "organ_name", "urgency")},
+        "document": document_context(report.document),
         "attachments": [
             {
                 "filename": a.filename,
@@ -285,11 +291,6 @@ def _window_vi(seconds: int) -> str:
     return f"{seconds} giây"
 
 
-def short_error(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    return f"{type(exc).__name__}: {text}"[:500]
-
-
 def sample_context(rules: Rules) -> dict[str, Any]:
     """A realistic context with every key filled (`mailbot check` renders the templates with it):
     an accepted document with one refused attachment, a paper copy required, a duplicate alert."""
@@ -307,8 +308,8 @@ def sample_context(rules: Rules) -> dict[str, Any]:
         sha256="2" * 64, size=60_000, readable=True, message_id="<mau@so-mau.gov.vn>",
         subject="Gửi Giấy mời họp", sender="vanthu@so-mau.gov.vn", date="2026-12-07T08:00:00+07:00",
         attachments=(pdf, exe),
-        document={"code": "15/GM-UBND", "type_name": "Giấy mời", "subject": "Họp giao ban tháng 12",
-                  "organ_name": "Ủy ban nhân dân tỉnh Quảng Ngãi", "urgency": "Hỏa tốc"})
+        document=DocumentFields(code="15/GM-UBND", type_name="Giấy mời", subject="Họp giao ban tháng 12",
+                                organ_name="Ủy ban nhân dân tỉnh Quảng Ngãi", urgency="Hỏa tốc"))
     paper = Reason("paper_required", "Văn bản chưa có chữ ký số tin cậy.", "no trusted signature",
                    "QĐ 57/2014 Điều 8.1")
     from datetime import date

@@ -24,6 +24,7 @@ from mailbot.store.schema import transaction
 from mailbot.register.apply import audit, notice_caps, send_slot
 from mailbot.dispatch.compose import compose_notice
 from mailbot.spool.store import Spool
+from mailbot.util.errors import short_error
 
 log = logging.getLogger("mailbot.dispatch")
 
@@ -99,7 +100,7 @@ def _retry_one(rules: Rules, db: sqlite_utils.Database, row_id: int) -> tuple[in
                                   seed=spec["seed"], original=original,
                                   urgent=kind == "forward" and bool(forward.get("urgent")))
     except Exception as exc:  # noqa: BLE001 - still broken: say why, keep the row
-        error = f"{type(exc).__name__}: {' '.join(str(exc).split())}"[:500]
+        error = short_error(exc)
         db.execute("UPDATE outbox SET last_error = ? WHERE id = ?", (error, row_id))
         log.warning("notice %d (%s to %s) still cannot be composed: %s", row_id, kind, recipient, error)
         return row_id, "unbuilt", error

@@ -44,23 +44,9 @@ from mailbot.inspect.document_lines import _VV, _clean
 from mailbot.inspect.document_prepare import _cut_copy_blocks, _prepare
 from mailbot.inspect.document_signer import _read_recipients, _read_signature, _Signature, _split_interleaved
 from mailbot.inspect.document_types import TYPE_NAMES, fold_key, type_from_notation
+from mailbot.model import FIELD_NAMES, DocumentFields
 
 __all__ = ["DocumentFields", "FIELD_NAMES", "read_document"]
-
-FIELD_NAMES = (
-    "code", "code_number", "code_notation", "type_name", "organ_name", "parent_organ", "place",
-    "issued_date", "subject", "urgency", "secrecy", "signer_name", "signer_position",
-    "signer_competence", "signer_title", "to_places", "page_amount",
-)
-
-
-@dataclass(frozen=True)
-class DocumentFields:
-    fields: dict[str, Any]
-    sources: dict[str, str] = field(default_factory=dict)
-
-    def to_json(self) -> dict:
-        return {k: (list(v) if isinstance(v, list) else v) for k, v in self.fields.items()}
 
 
 # -- email subject and assembly ---------------------------------------------------------------
@@ -134,7 +120,7 @@ def read_document(text: str, *, email_subject: str | None = None,
         if value is not None:
             sources[key] = "text"
     _fallbacks(fields, sources, email_subject, signer_certificate, stamps)
-    return DocumentFields(fields=fields, sources=sources)
+    return DocumentFields.from_mapping(fields, sources)
 
 
 def _type_without_line(vv: bool, notation: str | None) -> str | None:

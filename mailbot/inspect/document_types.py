@@ -8,8 +8,9 @@ place names. Keys that are compared are in a folded form (see `fold_key`).
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
+
+from mailbot.util.textfold import fold
 
 __all__ = [
     "TYPE_NAMES", "TYPE_ABBREVIATIONS", "COPY_ABBREVIATIONS", "POSITIONS", "DEPARTMENTS",
@@ -17,13 +18,9 @@ __all__ = [
 ]
 
 
-@lru_cache(maxsize=8192)      # called for the same short lines and words over and over
-def fold_key(text: str) -> str:
-    """Accent- and case-free key: "HOÀ BÌNH", "Hòa Bình" and "hoa binh" meet."""
-    text = text.replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFD", text)
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(plain.lower().split())
+# Accent- and case-free key: "HOÀ BÌNH", "Hòa Bình" and "hoa binh" meet. util.textfold.fold,
+# cached: it is called for the same short lines and words over and over.
+fold_key = lru_cache(maxsize=8192)(fold)
 
 
 # Type names as printed on the type line (upper case) → register spelling

@@ -7,10 +7,11 @@ verification. Anything a parser throws is caught and reported, never raised.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from typing import Any
 
 from mailbot.config import Rules
-from mailbot.model import AttachmentReport, MessageReport, Reason, SenderAuth
+from mailbot.model import AttachmentReport, DocumentFields, MessageReport, Reason, SenderAuth, SignatureReport
 from mailbot.inspect.formats import classify
 from mailbot.inspect.mime import ParsedMessage, parse_message, problem
 from mailbot.inspect.text import vietnamese_text_flags
@@ -52,7 +53,7 @@ def automated_reason(parsed: ParsedMessage, envelope_from: str | None) -> Reason
     return None
 
 
-def _inspect_pdf(data: bytes, trust: Any) -> tuple[int | None, dict | None, tuple[str, ...], Any]:
+def _inspect_pdf(data: bytes, trust: Any) -> tuple[int | None, SignatureReport | None, tuple[str, ...], Any]:
     """Pages, signature report, flags and the open pypdf reader of one PDF (its text is
     read later from the same reader, by read_fields). Imported lazily: pyHanko is heavy."""
     from mailbot.inspect.pdf import open_pdf
@@ -100,21 +101,20 @@ def main_document(attachments: list[AttachmentReport]) -> int | None:
 
 
 def read_fields(part_data: bytes, att: AttachmentReport, subject: str,
-                pdf_reader: Any = None) -> tuple[dict, dict, tuple[str, ...]]:
-    """Document fields, their sources and text flags of the main attachment."""
+                pdf_reader: Any = None) -> tuple[DocumentFields, tuple[str, ...]]:
+    """Document fields (with their sources) and text flags of the main attachment."""
     from mailbot.inspect.document import read_document
     from mailbot.inspect.extract import extract_text
 
     extracted = extract_text(part_data, att.format or "", pdf_reader=pdf_reader)
     signer = None
-    signatures = (att.signature or {}).get("signatures") or []
-    if signatures:
-        signer = {"signer": signatures[0].get("signer"), "signer_org": signatures[0].get("signer_org")}
-    fields = read_document(extracted.text, email_subject=subject, signer_certificate=signer)
-    document = dict(fields.fields)
+    if att.signature is not None and att.signature.signatures:
+        first = att.signature.signatures[0]
+        signer = {"signer": first.signer, "signer_org": first.signer_org}
+    document = read_document(extracted.text, email_subject=subject, signer_certificate=signer)
     if att.pages:
-        document["page_amount"] = att.pages
-    return document, dict(fields.sources), tuple(extracted.flags)
+        document = replace(document, page_amount=att.pages)
+    return document, tuple(extracted.flags)
 
 
 def inspect_message(raw: bytes, rules: Rules, *, envelope_from: str | None = None,
@@ -147,11 +147,10 @@ def inspect_message(raw: bytes, rules: Rules, *, envelope_from: str | None = Non
                                     f"Không kiểm tra được tệp {part.filename}.",
                                     f"inspection of {part.filename!r} failed: {type(exc).__name__}: {exc}"))
     main = main_document(attachments)
-    document, sources, doc_flags = {}, {}, ()
+    document, doc_flags = None, ()
     if main is not None:
         try:
-            document, sources, doc_flags = read_fields(payloads[main], attachments[main], parsed.subject,
-                                                       readers[main])
+            document, doc_flags = read_fields(payloads[main], attachments[main], parsed.subject, readers[main])
         except Exception as exc:  # noqa: BLE001 - fields stay empty; the clerk fills them
             problems.append(problem("document_reading_failed", "Không đọc được nội dung văn bản.",
                                     f"reading {attachments[main].filename!r} failed: {type(exc).__name__}: {exc}"))
@@ -173,7 +172,6 @@ def inspect_message(raw: bytes, rules: Rules, *, envelope_from: str | None = Non
         text_flags=tuple(dict.fromkeys(vietnamese_text_flags(parsed.body_text[:20000]) + doc_flags)),
         problems=tuple(problems),
         document=document,
-        document_sources=sources,
         main_attachment=main,
         sender_auth=_sender_auth(raw, rules, dns),
     )

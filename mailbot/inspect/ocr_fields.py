@@ -4,8 +4,9 @@ stands in Tesseract's lines, and how sure Tesseract was of those words."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import TYPE_CHECKING
+
+from mailbot.util.textfold import fold
 
 if TYPE_CHECKING:
     from mailbot.inspect.ocr import OcrResult
@@ -14,14 +15,9 @@ _TOKEN = re.compile(r"[0-9]+|[^\W\d_]+", re.UNICODE)
 _EXPAND = {"ubnd": "uy ban nhan dan", "hdnd": "hoi dong nhan dan", "tp": "thanh pho"}
 
 
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFD", text.casefold()).replace("đ", "d")
-    return "".join(c for c in text if unicodedata.category(c) != "Mn")
-
-
 def _tokens(text: str) -> list[str]:
     out = []
-    for tok in _TOKEN.findall(_fold(text)):
+    for tok in _TOKEN.findall(fold(text)):
         if tok.isdigit():
             out.append(str(int(tok)))
         else:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
 
+from mailbot.util.errors import short_error
+
 logger = logging.getLogger(__name__)
 
 # Limits for untrusted input (pypdf's defaults are 75 MB per stream).
@@ -73,7 +75,7 @@ def open_pdf(data: bytes, *, text: bool = False) -> tuple[PdfFacts, Any]:
             return _read(data, text)
     except Exception as exc:  # noqa: BLE001 - untrusted input, any parser failure
         logger.info("pdf_facts: unreadable PDF: %s", exc)
-        return PdfFacts(None, "", "", False, f"unreadable PDF: {_short(exc)}"), None
+        return PdfFacts(None, "", "", False, f"unreadable PDF: {short_error(exc, 200)}"), None
 
 
 def _read(data: bytes, text: bool) -> tuple[PdfFacts, Any]:
@@ -114,8 +116,3 @@ def _page_text(reader, index: int) -> str:
         logger.info("pdf_facts: no text from page %d: %s", index + 1, exc)
         return ""
     return unicodedata.normalize("NFC", text[: MAX_TEXT_CHARS * 2])[:MAX_TEXT_CHARS]
-
-
-def _short(exc: BaseException) -> str:
-    text = f"{type(exc).__name__}: {exc}"
-    return text if len(text) <= 200 else text[:197] + "..."

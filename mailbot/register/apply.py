@@ -22,7 +22,7 @@ from typing import Callable
 import sqlite_utils
 
 from mailbot.store.schema import transaction
-from mailbot.model import Decision, MessageReport
+from mailbot.model import Decision, DocumentFields, MessageReport
 from mailbot.util.textfold import fold
 
 log = logging.getLogger("mailbot.register.apply")
@@ -104,14 +104,14 @@ def _find_duplicate(conn: sqlite3.Connection, message: int, mailbox: str | None,
     return row[0] if row else None
 
 
-def same_document(conn: sqlite3.Connection, entry: int, doc: dict) -> int | None:
+def same_document(conn: sqlite3.Connection, entry: int, doc: DocumentFields | None) -> int | None:
     """An earlier entry with the same number, notation and issuer (NĐ 30/2020 Phụ lục VI III.1.h)."""
-    if not (doc.get("code_number") and doc.get("code_notation") and doc.get("organ_name")):
+    if not (doc and doc.code_number and doc.code_notation and doc.organ_name):
         return None
     row = conn.execute(
         "SELECT id FROM entries WHERE code_number = ? AND code_notation = ? AND organ_name = ? AND id != ? "
         "ORDER BY id LIMIT 1",
-        (doc["code_number"], doc["code_notation"], doc["organ_name"], entry)).fetchone()
+        (doc.code_number, doc.code_notation, doc.organ_name, entry)).fetchone()
     return row[0] if row else None
 
 
@@ -130,31 +130,31 @@ def _insert_attachments(conn: sqlite3.Connection, message: int, report: MessageR
              att.reason.code if att.reason else None, att.reason.message_vi if att.reason else None,
              json.dumps(list(att.flags))),
         )
-        for sig in (att.signature or {}).get("signatures", []):
+        for sig in att.signature.signatures if att.signature else ():
             conn.execute(
                 "INSERT INTO signatures(attachment, field, signer, signer_org, serial, issuer, verdict, "
                 "intact, trusted, modified_after_signing, signing_time, timestamp_time, reasons_vi) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (cur.lastrowid, sig.get("field"), sig.get("signer"), sig.get("signer_org"),
-                 sig.get("serial"), sig.get("issuer"), sig.get("verdict"), sig.get("intact"),
-                 sig.get("trusted"), sig.get("modified_after_signing"), sig.get("signing_time"),
-                 sig.get("timestamp_time"), json.dumps(sig.get("reasons_vi", []), ensure_ascii=False)),
+                (cur.lastrowid, sig.field, sig.signer, sig.signer_org,
+                 sig.serial, sig.issuer, sig.verdict, sig.intact,
+                 sig.trusted, sig.modified_after_signing, sig.signing_time,
+                 sig.timestamp_time, json.dumps(list(sig.reasons_vi), ensure_ascii=False)),
             )
 
 
 def _signature_verdict(report: MessageReport) -> str | None:
     for att in report.attachments:
         if att.allowed and att.signature:
-            return att.signature.get("document", {}).get("verdict")
+            return att.signature.document.verdict
     return None
 
 
 def _insert_entry(conn: sqlite3.Connection, msg: sqlite3.Row, report: MessageReport,
                   decision: Decision, arrival: datetime, number: int) -> int:
-    doc = report.document or {}
+    doc = report.document or DocumentFields()
     searchable = " ".join(str(x) for x in (
-        report.subject, report.sender, doc.get("code"), doc.get("subject"), doc.get("organ_name"),
-        doc.get("type_name"), *(a.filename for a in report.attachments)) if x)
+        report.subject, report.sender, doc.code, doc.subject, doc.organ_name,
+        doc.type_name, *(a.filename for a in report.attachments)) if x)
     cur = conn.execute(
         "INSERT INTO entries(book, year, arrival_number, arrival_date, delivered_at, message, mailbox, "
         "message_id, sender, email_subject, code, code_number, code_notation, type_name, organ_name, "
@@ -164,11 +164,11 @@ def _insert_entry(conn: sqlite3.Connection, msg: sqlite3.Row, report: MessageRep
         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (decision.book, arrival.year, number, arrival.isoformat(), msg["delivered_at"], msg["id"],
          msg["mailbox"], report.message_id, report.sender, report.subject,
-         doc.get("code"), doc.get("code_number"), doc.get("code_notation"), doc.get("type_name"),
-         doc.get("organ_name"), doc.get("parent_organ"), doc.get("place"), doc.get("issued_date"),
-         doc.get("subject"), doc.get("urgency"), doc.get("secrecy"), doc.get("signer_name"),
-         doc.get("signer_position"), doc.get("signer_competence"), doc.get("signer_title"),
-         json.dumps(doc.get("to_places") or [], ensure_ascii=False),
+         doc.code, doc.code_number, doc.code_notation, doc.type_name,
+         doc.organ_name, doc.parent_organ, doc.place, doc.issued_date,
+         doc.subject, doc.urgency, doc.secrecy, doc.signer_name,
+         doc.signer_position, doc.signer_competence, doc.signer_title,
+         json.dumps(list(doc.to_places or ()), ensure_ascii=False),
          sum(a.pages or 0 for a in report.attachments if a.allowed) or None,
          decision.outcome, int(decision.paper_copy_required), _signature_verdict(report),
          json.dumps(decision.route.to_json(), ensure_ascii=False) if decision.route else None,
@@ -313,7 +313,7 @@ def apply(db: sqlite_utils.Database, message: int, report: MessageReport, decisi
         if decision.registers and decision.book:
             number = next_number(conn, decision.book, arrival.year)
             entry = _insert_entry(conn, msg, report, decision, arrival, number)
-            same = same_document(conn, entry, report.document or {})
+            same = same_document(conn, entry, report.document)
             result = Registered(message, "processed", decision.outcome, entry, decision.book,
                                 arrival.year, number, same_document_as=same)
             audit(conn, "registered", message=message, entry=entry, book=decision.book,

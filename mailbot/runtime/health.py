@@ -1,9 +1,10 @@
 """Health of the intake sources, for `mailbot status`.
 
 Each IMAP watcher writes its own small JSON file under `<data_dir>/status/`
-(atomically: temp file + rename), so threads never share a file and a reader
-never sees half a record. `mailbot status` (commands/status.py) prints one line per
-configured mailbox: connected?, last sync, messages waiting, last error.
+(durably: temp file, fsync, rename; util/durable), so threads never share a
+file and a reader never sees half a record. `mailbot status`
+(commands/status.py) prints one line per configured mailbox: connected?, last
+sync, messages waiting, last error.
 
 `--json` prints {"mailboxes": [records], "notices": outbox summary}; a record:
     mailbox, address, kind ("imap"), connected (bool), mode ("idle" | "poll" |
@@ -17,11 +18,10 @@ from __future__ import annotations
 
 import json
 import os
-import sys
-import tempfile
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
+
+from mailbot.util.durable import write_durably
 
 STATUS_DIRNAME = "status"
 
@@ -35,14 +35,10 @@ def status_path(data_dir: Path, mailbox: str) -> Path:
 
 
 def write_status(data_dir: Path, mailbox: str, record: dict[str, Any]) -> None:
-    """Replace the mailbox's status file atomically. Never raises (health is best effort)."""
-    path = status_path(data_dir, mailbox)
+    """Replace the mailbox's status file atomically and durably. Never raises (health is best effort)."""
+    text = json.dumps(record, ensure_ascii=False, indent=1, default=str)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(record, f, ensure_ascii=False, indent=1, default=str)
-        os.replace(tmp, path)
+        write_durably(status_path(data_dir, mailbox), text.encode("utf-8"))
     except OSError:
         pass
 

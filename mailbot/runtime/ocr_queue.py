@@ -26,6 +26,7 @@ import sqlite_utils
 from mailbot.config import Ocr, Rules
 from mailbot.store.schema import transaction
 from mailbot.decide.paper import decide_paper
+from mailbot.model import DocumentFields
 from mailbot.register.apply import audit, notice_caps, now_utc, queue_notice, same_document
 from mailbot.spool.store import Spool
 from mailbot.util.textfold import fold
@@ -119,10 +120,10 @@ def _confident_fields(rules: Rules, result: Any, email_subject: str | None) -> t
     from mailbot.inspect.ocr import field_confidence
 
     read = read_document(result.text, email_subject=email_subject)
-    confidence = field_confidence(read.fields, result)
+    confidence = field_confidence(read.to_json(), result)
     kept, sources, doubtful = {}, {}, []
     for name in FIELDS:
-        value = read.fields.get(name)
+        value = getattr(read, name)
         if not value:
             continue
         score = confidence.get(name, result.confidence)
@@ -144,14 +145,15 @@ def complete(rules: Rules, db: sqlite_utils.Database, job: dict, result: Any) ->
     updates = {name: value for name, value in kept.items() if not entry.get(name)}
     if "to_places" in updates:
         updates["to_places"] = json.dumps(updates["to_places"], ensure_ascii=False)
-    document = {**{k: entry.get(k) for k in FIELDS}, **kept}
+    stored = {k: entry.get(k) for k in FIELDS} | {"to_places": json.loads(entry.get("to_places") or "null")}
+    document = DocumentFields.from_mapping({**stored, **kept})
     exempt = entry["signature_verdict"] == "trusted-signed"
-    paper = decide_paper(document, {"document": {"paper_exempt": exempt}}, rules.paper_copy)
+    paper = decide_paper(document, exempt, rules.paper_copy)
     field_sources = {**json.loads(entry["field_sources"] or "{}"),
                      **{k: v for k, v in sources.items() if k in updates}}
-    search = fold(" ".join(str(x) for x in (entry["search_text"], document.get("code"),
-                                             document.get("subject"), document.get("organ_name"),
-                                             document.get("type_name")) if x))
+    search = fold(" ".join(str(x) for x in (entry["search_text"], document.code,
+                                             document.subject, document.organ_name,
+                                             document.type_name) if x))
     with transaction(db) as conn:
         state = conn.execute("SELECT state FROM ocr_jobs WHERE id = ?", (job["id"],)).fetchone()[0]
         if state == "done":
@@ -174,9 +176,10 @@ def complete(rules: Rules, db: sqlite_utils.Database, job: dict, result: Any) ->
              entry["id"], len(updates), len(doubtful), paper.reason.code)
 
 
-def _queue_paper_notice(conn: sqlite3.Connection, rules: Rules, entry: dict, document: dict, paper) -> None:
+def _queue_paper_notice(conn: sqlite3.Connection, rules: Rules, entry: dict, document: DocumentFields,
+                        paper) -> None:
     from mailbot.model import NoticePlan
-    from mailbot.dispatch.notices import build_notices, deferral_alert, vietnamese_time
+    from mailbot.dispatch.notices import build_notices, deferral_alert, document_context, vietnamese_time
 
     sender = entry["sender"]
     if not sender or sender in rules.own_addresses():
@@ -197,7 +200,7 @@ def _queue_paper_notice(conn: sqlite3.Connection, rules: Rules, entry: dict, doc
         "book_name": next((b.name for b in rules.books if b.id == entry["book"]), None),
         "arrival_number": entry["arrival_number"], "year": entry["year"],
         "arrival_date": vietnamese_time(arrival),
-        "document": {k: document.get(k) for k in ("code", "type_name", "subject", "organ_name")},
+        "document": document_context(document),
         "attachments": [], "reasons": [], "decision": "accept",
         "paper": {"required": True, "reason_vi": paper.reason.message_vi, "rule": paper.reason.rule},
         "alert": {"title": "", "message": entry["message"], "lines": []},

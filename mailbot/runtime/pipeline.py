@@ -24,6 +24,7 @@ from mailbot.store import schema as dbmod
 from mailbot.config import Mailbox, Rules
 from mailbot.decide.decision import decide, decide_alerts
 from mailbot.decide.workcalendar import WorkCalendar
+from mailbot.util.errors import short_error
 from mailbot.util.faults import crash_point
 from mailbot.inspect.message import inspect_message
 from mailbot.inspect.mime import parse_message, problem
@@ -209,7 +210,7 @@ class Pipeline:
 
     def record_failure(self, message: int, exc: BaseException) -> None:
         """Keep why processing a message failed (it stays pending and is tried again)."""
-        error = f"{type(exc).__name__}: {' '.join(str(exc).split())}"[:1000]
+        error = short_error(exc, 1000)
         self.db.execute("UPDATE messages SET last_error = ? WHERE id = ?", (error, message))
 
     def evaluate_job(self, job: Job) -> tuple[MessageReport, Decision]:

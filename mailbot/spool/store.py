@@ -8,12 +8,10 @@ it. Storing the same bytes twice is a no-op.
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from pathlib import Path
 from typing import Iterable
 
-from mailbot.util.durable import fsync_folder, write_durably
+from mailbot.util.durable import staged_file, write_durably
 
 
 class Spool:
@@ -36,30 +34,15 @@ class Spool:
         hashed as it comes, so it is never whole in memory. Returns (sha256, path, size).
         If `chunks` raises, nothing is kept and the exception goes on."""
         digest, size = hashlib.sha256(), 0
-        fd, tmp = tempfile.mkstemp(prefix=".incoming.", suffix=".tmp", dir=self.root)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                for chunk in chunks:
-                    digest.update(chunk)
-                    handle.write(chunk)
-                    size += len(chunk)
-                handle.flush()
-                os.fsync(handle.fileno())
+        with staged_file(self.root, prefix=".incoming.") as staged:
+            for chunk in chunks:
+                digest.update(chunk)
+                staged.write(chunk)
+                size += len(chunk)
             sha256 = digest.hexdigest()
             final = self.path_for(sha256)
-            if final.exists() and final.stat().st_size == size:
-                os.unlink(tmp)
-                return sha256, final, size
-            created = not final.parent.exists()
-            final.parent.mkdir(parents=True, exist_ok=True)
-            if created:
-                fsync_folder(self.root)
-            os.replace(tmp, final)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        fsync_folder(final.parent)
-        fsync_folder(self.root)          # the temporary file's entry is gone from here
+            if not (final.exists() and final.stat().st_size == size):
+                staged.publish(final)
         return sha256, final, size
 
     def load(self, sha256: str) -> bytes:

@@ -19,6 +19,8 @@ import zipfile
 from collections.abc import Mapping, Sequence
 from xml.sax.saxutils import escape
 
+from mailbot.util.textfold import strip_marks
+
 __all__ = ["docx", "xlsx", "xlsm", "odt", "ods", "pdf", "rtf", "compound_file", "zip_package"]
 
 _DATE = (2024, 1, 1, 0, 0, 0)
@@ -212,9 +214,7 @@ def ods(rows: Sequence[Sequence[object]]) -> bytes:
 
 def _ascii(text: str) -> str:
     """Vietnamese folded to ASCII ("Quyết định" → "Quyet dinh")."""
-    folded = unicodedata.normalize("NFD", text).replace("đ", "d").replace("Đ", "D")
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    return folded.encode("ascii", "replace").decode("ascii")
+    return strip_marks(text).encode("ascii", "replace").decode("ascii")
 
 
 def _pdf_string(text: str) -> str:

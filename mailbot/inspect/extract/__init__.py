@@ -54,7 +54,6 @@ from mailbot.inspect.extract.output import (
     _Out,
     _Refused,
     _result,
-    _short,
 )
 from mailbot.inspect.extract.pdf import PDF_HEAD_PAGES, PDF_TAIL_PAGES, _pdf, _pdf_result  # noqa: F401
 from mailbot.inspect.extract.plain import _plain
@@ -62,6 +61,7 @@ from mailbot.inspect.extract.rtf import _rtf
 from mailbot.inspect.extract.sheets import SHEET_ROWS  # noqa: F401
 from mailbot.inspect.extract.xls import _xls
 from mailbot.inspect.extract.xlsx import _xlsx
+from mailbot.util.errors import short_error
 
 __all__ = [
     "FLAG_EMPTY",
@@ -98,17 +98,17 @@ def extract_text(data: bytes, fmt: str, *, max_chars: int = 200_000, pdf_reader:
     except _Refused as exc:
         return _failed(str(exc), out.fonts)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, expat.ExpatError, EOFError) as exc:
-        return _failed(f"damaged {fmt} file: {_short(exc)}", out.fonts)
+        return _failed(f"damaged {fmt} file: {short_error(exc, 200)}", out.fonts)
     except Exception as exc:  # noqa: BLE001 - untrusted input: one bad file, not a crash
         log.info("extract_text(%s) failed: %r", fmt, exc)
-        return _failed(f"unreadable {fmt} file: {_short(exc)}", out.fonts)
+        return _failed(f"unreadable {fmt} file: {short_error(exc, 200)}", out.fonts)
     try:
         if fmt == "pdf" and pages is not None:
             return _pdf_result(out, pages, max_chars)
         return _result(out, max_chars)
     except Exception as exc:  # noqa: BLE001
         log.warning("extract_text(%s): conversion failed: %r", fmt, exc)
-        return _failed(f"text conversion failed: {_short(exc)}", out.fonts)
+        return _failed(f"text conversion failed: {short_error(exc, 200)}", out.fonts)
 
 
 _READERS: dict[str, Callable[[bytes, _Out], object]] = {

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import io
 
-from mailbot.inspect.extract.output import _Refused, _short
+from mailbot.inspect.extract.output import _Refused
+from mailbot.util.errors import short_error
 
 _MAX_OLE_STREAM = 64 << 20
 
@@ -23,7 +24,7 @@ def _ole(data: bytes):
     try:
         return olefile.OleFileIO(io.BytesIO(data))
     except Exception as exc:
-        raise _Refused(f"damaged OLE2 file: {_short(exc)}") from exc
+        raise _Refused(f"damaged OLE2 file: {short_error(exc, 200)}") from exc
 
 
 def _stream(ole, name: str) -> bytes | None:

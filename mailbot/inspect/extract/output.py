@@ -6,7 +6,7 @@ because whether to convert can only be decided once the whole text is seen
 early instead of reading a huge file to its end. `_Refused` is how a reader
 says "unsafe, or not this format"; the entry point turns it, and any other
 failure, into an `ExtractedText` rather than an exception (`_failed`, with
-`_short` keeping the error text short).
+`util.errors.short_error` keeping the error text short).
 """
 
 from __future__ import annotations
@@ -120,8 +120,3 @@ def _result(out: _Out, max_chars: int) -> ExtractedText:
 
 def _failed(error: str, fonts: Iterable[str] = ()) -> ExtractedText:
     return ExtractedText("", None, (FLAG_FAILED,), tuple(fonts), error)
-
-
-def _short(exc: BaseException) -> str:
-    text = f"{type(exc).__name__}: {exc}"
-    return text if len(text) <= 200 else text[:197] + "..."

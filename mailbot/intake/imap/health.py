@@ -13,7 +13,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from mailbot.intake.imap.plan import now_text, short_error
+from mailbot.intake.imap.plan import now_text
+from mailbot.util.errors import short_error
 
 StatusReporter = Callable[[dict[str, Any]], None]
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ipaddress
 import random
-import socket
 import unicodedata
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta, timezone
@@ -219,10 +218,3 @@ class Backoff:
 def now_text() -> str:
     """Now, UTC, to the second: the timestamps of the state tables and the status record."""
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def short_error(exc: BaseException) -> str:
-    text = str(exc) or exc.__class__.__name__
-    if isinstance(exc, (socket.timeout, TimeoutError)):
-        text = f"timed out ({text})"
-    return f"{exc.__class__.__name__}: {text}"[:500]
