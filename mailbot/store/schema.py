@@ -8,15 +8,28 @@ Tables
 - signatures    one row per PDF signature found
 - audit         append-only event log (UPDATE/DELETE refused by triggers)
 - outbox        notices to send, with retry state
+- ocr_jobs      scans to read after registration
 - imap_seen     (mailbox, folder, uidvalidity, uid) → message, for exactly-once IMAP intake
+                (its companion `imap_folders` is created by `store.imap`)
+
+The queries live beside it, one module per table family: `messages`, `entries` (books,
+counters, entries, attachments, signatures), `outbox`, `audit`, `ocr_jobs`, `imap`. Their
+functions take a connection — the one a caller's `transaction()` gives, or the database
+itself outside a transaction — and never open a transaction of their own, except
+`imap.FolderState`, whose every method is one.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any, Sequence
 
 import sqlite_utils
+
+# What the table modules' functions take: both have execute(sql, params).
+Connection = sqlite3.Connection | sqlite_utils.Database
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -269,3 +282,22 @@ class transaction:
         else:
             self.conn.execute("ROLLBACK")
         return False
+
+
+def now_utc() -> str:
+    """Now, as the register's `…_at` columns store it: UTC, ISO 8601, to the second."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def dict_rows(conn: Connection, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+    """The rows of a query as dicts keyed by column name."""
+    cursor = conn.execute(sql, params)
+    columns = [c[0] for c in cursor.description]
+    return [dict(zip(columns, row)) for row in cursor.fetchall()]
+
+
+def dict_row(conn: Connection, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
+    """The first row of a query as a dict, or None."""
+    cursor = conn.execute(sql, params)
+    row = cursor.fetchone()
+    return None if row is None else dict(zip([c[0] for c in cursor.description], row))
