@@ -224,19 +224,23 @@ MIGRATIONS = (_v1_outbox_pacing,)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+class SchemaTooNew(RuntimeError):
+    """The register was written by a newer mailbot: this one refuses to touch it."""
+
+
 def schema_version(conn: sqlite3.Connection) -> int:
     return conn.execute("PRAGMA user_version").fetchone()[0]
 
 
-def _migrate(conn: sqlite3.Connection) -> None:
+def _migrate(conn: sqlite3.Connection, path: Path) -> None:
     if schema_version(conn) == SCHEMA_VERSION:
         return
     conn.execute("BEGIN IMMEDIATE")          # another process may be migrating the same file
     try:
-        version = schema_version(conn)
+        version = schema_version(conn)       # read again under the lock: it may have done it
         if version > SCHEMA_VERSION:
-            raise RuntimeError(f"the register is at schema version {version}, newer than this mailbot "
-                               f"({SCHEMA_VERSION}): upgrade mailbot, or restore the pre-upgrade backup")
+            raise SchemaTooNew(f"the register {path} is at schema version {version}, newer than this "
+                               f"mailbot ({SCHEMA_VERSION}): upgrade mailbot, or restore the pre-upgrade backup")
         for step in MIGRATIONS[version:]:
             step(conn)
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -256,13 +260,17 @@ def connect(path: Path | str) -> sqlite_utils.Database:
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")   # a committed registration survives power loss
     conn.execute("PRAGMA foreign_keys=ON")
-    conn.executescript(SCHEMA)
-    conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '0')")
-    _migrate(conn)
-    if conn.execute("SELECT 1 FROM meta WHERE key = 'fts_built'").fetchone() is None:
-        # A register from before the search index: index what is there, once.
-        conn.execute("INSERT INTO entries_fts(entries_fts) VALUES ('rebuild')")
-        conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('fts_built', '1')")
+    try:
+        conn.executescript(SCHEMA)
+        conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '0')")
+        _migrate(conn, path)
+        if conn.execute("SELECT 1 FROM meta WHERE key = 'fts_built'").fetchone() is None:
+            # A register from before the search index: index what is there, once.
+            conn.execute("INSERT INTO entries_fts(entries_fts) VALUES ('rebuild')")
+            conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('fts_built', '1')")
+    except BaseException:
+        conn.close()
+        raise
     return sqlite_utils.Database(conn)
 
 
