@@ -106,7 +106,7 @@ def _flush(conn, batch_m, batch_e) -> None:
 
 # The search as it was before commit a10fdd5 (LIKE over the folded text), kept here as the baseline.
 def search_like(db, text: str, limit: int = 50) -> list[dict]:
-    from mailbot.register.listing import _rows
+    from mailbot.store.schema import dict_rows
     from mailbot.util.textfold import fold
 
     words = fold(text).split()
@@ -114,7 +114,7 @@ def search_like(db, text: str, limit: int = 50) -> list[dict]:
         return []
     sql = SELECT_ENTRY + " WHERE " + " AND ".join("e.search_text LIKE ? ESCAPE '\\'" for _ in words)
     params = tuple("%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%" for w in words)
-    return _rows(db, sql + f" ORDER BY e.id DESC LIMIT {int(limit)}", params)
+    return dict_rows(db, sql + f" ORDER BY e.id DESC LIMIT {int(limit)}", params)
 
 
 # A prototype of the recommended refinement of mailbot's FTS5 search (NOT mailbot code).
@@ -142,12 +142,12 @@ SELECT_ENTRY = "SELECT e.*, m.spool_path FROM entries e JOIN messages m ON m.id 
 def search_proto(db, text: str, limit: int = 50) -> list[dict]:
     """LIMIT inside the FTS subquery (rowid order: the index stops after `limit` matches) instead of
     materialising every match and sorting it outside."""
-    from mailbot.register.listing import _rows
+    from mailbot.store.schema import dict_rows
 
     q = fts_query(text)
     if q is None:
         return []
-    return _rows(db, SELECT_ENTRY + " WHERE e.id IN (SELECT rowid FROM bench_fts WHERE bench_fts MATCH ? "
+    return dict_rows(db, SELECT_ENTRY + " WHERE e.id IN (SELECT rowid FROM bench_fts WHERE bench_fts MATCH ? "
                      f"ORDER BY rowid DESC LIMIT {int(limit)}) ORDER BY e.id DESC", (q,))
 
 

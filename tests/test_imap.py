@@ -34,7 +34,8 @@ from mailbot.intake import imap as imapmod
 from mailbot.intake.imap import (Backoff, ImapConfigError, ImapOptions, ImapWatcher, check_transport,
                                  match_folder, open_client, plan_batches, same_folder, target_folder,
                                  uids_after)
-from mailbot.intake.imap.state import FolderState
+from mailbot.store import imap as imap_state
+from mailbot.store.imap import FolderState
 from mailbot.commands.status import format_status, status_command
 from mailbot.runtime.health import read_status, write_status
 from testbed.dovecot import CAPABILITIES_WITHOUT_IDLE_AND_MOVE, Dovecot, DovecotError
@@ -298,10 +299,11 @@ def test_lookups_of_sources_still_to_move_read_only_those(tmp_path):
     (an older database gets the index, and loses the one it replaces, when it is opened)."""
     db = dbmod.connect(tmp_path / "m.sqlite3")
     db.conn.execute("CREATE INDEX imap_seen_pending ON imap_seen(mailbox, folder, uidvalidity, moved_to)")
-    db.conn.executescript(imapmod.STATE_SCHEMA)
+    db.conn.executescript(imap_state.STATE_SCHEMA)
     indexes = {r[0] for r in db.conn.execute("SELECT name FROM sqlite_master WHERE tbl_name = 'imap_seen'")}
     assert "imap_seen_waiting" in indexes and "imap_seen_pending" not in indexes
-    for sql, args in ((imapmod.NOT_MOVED_SQL, ("ubnd", "INBOX", 1)), (imapmod.DECIDED_NOT_MOVED_SQL, ("ubnd", "INBOX"))):
+    for sql, args in ((imap_state.NOT_MOVED_SQL, ("ubnd", "INBOX", 1)),
+                      (imap_state.DECIDED_NOT_MOVED_SQL, ("ubnd", "INBOX"))):
         plan = " ".join(str(row[-1]) for row in db.conn.execute("EXPLAIN QUERY PLAN " + sql, args))
         assert "imap_seen_waiting" in plan and "TEMP B-TREE" not in plan, plan
 

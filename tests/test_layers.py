@@ -1,9 +1,10 @@
-"""The layers of docs/DESIGN.md §9 hold: lower layers never import higher ones, and only the
-command layer prints."""
+"""The layers of docs/DESIGN.md §9 hold: lower layers never import higher ones, only the
+command layer prints, and only the store holds SQL."""
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 from importlinter import api as _unused  # noqa: F401 - import-linter is a test dependency
@@ -85,3 +86,35 @@ def test_inspect_does_no_io():
             if f"{rel}: {what}" not in IO_ALLOWED:
                 uses.append(f"mailbot/inspect/{rel}:{line}: {what}")
     assert uses == [], "inspect must not do I/O; hand it in from runtime/ (or list it in IO_ALLOWED with why)"
+
+
+# A string that begins with one of these words (upper case, as the code writes SQL) is SQL.
+_SQL_START = re.compile(r"\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|PRAGMA|BEGIN|WITH)\b")
+
+
+def _sql_literals(path: Path) -> list[int]:
+    """Lines of the string constants (f-strings by their first literal part) that read as SQL."""
+    lines = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.JoinedStr):
+            first = node.values[0] if node.values else None
+            text = first.value if isinstance(first, ast.Constant) else ""
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            text = node.value
+        else:
+            continue
+        if _SQL_START.match(text):
+            lines.append(node.lineno)
+    return lines
+
+
+def test_sql_lives_only_in_store():
+    """Every SQL statement is in mailbot/store/ (docs/DESIGN.md §9): the other layers call its
+    functions, named by what they mean, so a schema change touches one package."""
+    outside, inside = [], []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        rel = path.relative_to(PACKAGE)
+        found = [f"{rel}:{line}" for line in _sql_literals(path)]
+        (inside if rel.parts[0] == "store" else outside).extend(found)
+    assert outside == []
+    assert len(inside) > 50     # the scan does see SQL where it is

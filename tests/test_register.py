@@ -8,7 +8,8 @@ import pytest
 
 from mailbot.store import schema as dbmod
 from mailbot.model import Decision, DocumentFields, MessageReport, NoticePlan, Reason
-from mailbot.register.apply import Notice, apply, ensure_books, next_number
+from mailbot.register.apply import Notice, apply, ensure_books
+from mailbot.store.entries import next_number
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 ACCEPT = Decision("accept", (Reason("accepted", "vi", "en"),), (NoticePlan("receipt", "a@b.gov.vn"),), book="den")

@@ -129,7 +129,7 @@ def run_demo(workdir: str | None) -> int:
     from mailbot.config import parse_rules
     from mailbot.register.listing import format_table, list_entries
     from mailbot.runtime.daemon import Daemon
-    from mailbot.store import schema as dbmod
+    from mailbot.store import messages, outbox, schema as dbmod
 
     work = Path(workdir or tempfile.mkdtemp(prefix="mailbot-demo-")).resolve()
     work.mkdir(parents=True, exist_ok=True)
@@ -155,8 +155,7 @@ def run_demo(workdir: str | None) -> int:
 
     db = dbmod.connect(rules.db_path)
     print("\n== Messages")
-    for mid, state, decision, report in db.execute(
-            "SELECT id, state, decision, report FROM messages ORDER BY id").fetchall():
+    for mid, state, decision, report in messages.overview(db):
         reasons = json.loads(report or "{}").get("reasons", [])
         shown = "duplicate (không vào sổ lần hai)" if state == "duplicate" else decision
         print(f"  #{mid}: {shown}")
@@ -165,8 +164,7 @@ def run_demo(workdir: str | None) -> int:
     print("\n== Sổ đăng ký văn bản đến (register)")
     print(format_table(list_entries(db)))
     print("\n== Notices (outbox)")
-    for kind, recipient, subject, state in db.execute(
-            "SELECT kind, recipient, subject, state FROM outbox ORDER BY id").fetchall():
+    for kind, recipient, subject, state in outbox.overview(db):
         waiting = " (chờ giờ hành chính / waits for office hours)" if state == "pending" and kind == "forward" else ""
         print(f"  [{state}] {kind} → {recipient}: {subject}{waiting}")
     files = sorted(rules.outbox_dir.glob("*.eml"))

@@ -36,6 +36,7 @@ from zoneinfo import ZoneInfo
 import sqlite_utils
 
 from mailbot.config import Rules
+from mailbot.store import outbox as outbox_rows
 
 from mailbot.util.durable import write_durably
 from mailbot.dispatch.smtp import PermanentFailure, Session, TemporaryFailure
@@ -102,22 +103,14 @@ class Dispatcher:
         return now.astimezone(timezone.utc)
 
     def _pending(self) -> list[tuple[int, datetime]]:
-        rows = self.db.execute("SELECT id, next_attempt_at FROM outbox WHERE state = 'pending'").fetchall()
         # An unreadable timestamp counts as due: better sent than stuck.
-        return [(row_id, _parse_time(value, row_id) or _EPOCH) for row_id, value in rows]
+        return [(row_id, _parse_time(value, row_id) or _EPOCH)
+                for row_id, value in outbox_rows.pending_times(self.db)]
 
     def _due_rows(self, now: datetime) -> list[dict]:
         ids = [row_id for row_id, when in sorted(self._pending(), key=lambda p: (p[1], p[0])) if when <= now]
-        rows = []
-        for row_id in ids:
-            cursor = self.db.execute(
-                "SELECT id, message, kind, recipient, message_id, raw, envelope_sender, attempts, created_at "
-                "FROM outbox WHERE id = ? AND state = 'pending'", [row_id])
-            columns = [c[0] for c in cursor.description]
-            found = cursor.fetchone()
-            if found:
-                rows.append(dict(zip(columns, found)))
-        return rows
+        rows = [outbox_rows.load_pending(self.db, row_id) for row_id in ids]
+        return [row for row in rows if row is not None]
 
     # -- relay -----------------------------------------------------------------
     def _send_relay(self, rows: list[dict], now: datetime) -> int:
@@ -175,11 +168,7 @@ class Dispatcher:
 
     def _claim(self, row: dict, now: datetime) -> bool:
         lease = now + timedelta(seconds=self._delay(row["attempts"] + 1))
-        cursor = self.db.execute(
-            "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ? "
-            "WHERE id = ? AND state = 'pending' AND attempts = ?",
-            [_iso(lease), row["id"], row["attempts"]])
-        return cursor.rowcount == 1
+        return outbox_rows.claim(self.db, row["id"], row["attempts"], _iso(lease))
 
     def _retry(self, row: dict, attempt: int, error: str, now: datetime) -> datetime | None:
         """Schedule the next attempt and return its time; None when the row has failed for good."""
@@ -189,8 +178,7 @@ class Dispatcher:
                       row["id"], row["kind"], row["recipient"], attempt, error)
             return None
         later = now + timedelta(seconds=self._delay(attempt))
-        self.db.execute("UPDATE outbox SET next_attempt_at = ?, last_error = ? WHERE id = ? AND state = 'pending'",
-                        [_iso(later), error[:_MAX_ERROR_CHARS], row["id"]])
+        outbox_rows.reschedule(self.db, row["id"], _iso(later), error[:_MAX_ERROR_CHARS])
         log.warning("notice %d (%s to %s) not sent (attempt %d of %d), retry at %s: %s",
                     row["id"], row["kind"], row["recipient"], attempt, self.rules.notices.max_attempts,
                     _iso(later), error)
@@ -200,8 +188,7 @@ class Dispatcher:
         if not rows:
             return
         for row in rows:
-            self.db.execute("UPDATE outbox SET next_attempt_at = ?, last_error = ? WHERE id = ? AND state = 'pending'",
-                            [_iso(later), f"not tried: {error}"[:_MAX_ERROR_CHARS], row["id"]])
+            outbox_rows.reschedule(self.db, row["id"], _iso(later), f"not tried: {error}"[:_MAX_ERROR_CHARS])
         log.warning("%d more notice(s) postponed to %s: relay unavailable", len(rows), _iso(later))
 
     def _delay(self, attempt: int) -> float:
@@ -211,12 +198,10 @@ class Dispatcher:
         return ceiling / 2 + self._random.uniform(0, ceiling / 2)
 
     def _fail(self, row: dict, error: str) -> None:
-        self.db.execute("UPDATE outbox SET state = 'failed', last_error = ? WHERE id = ? AND state = 'pending'",
-                        [error[:_MAX_ERROR_CHARS], row["id"]])
+        outbox_rows.fail(self.db, row["id"], error[:_MAX_ERROR_CHARS])
 
     def _mark_sent(self, row: dict) -> None:
-        self.db.execute("UPDATE outbox SET state = 'sent', sent_at = ?, last_error = NULL WHERE id = ?",
-                        [_iso(self._now()), row["id"]])
+        outbox_rows.mark_sent(self.db, row["id"], _iso(self._now()))
 
     # -- no relay: .eml files ----------------------------------------------------
     def _write_eml(self, row: dict, now: datetime) -> int:

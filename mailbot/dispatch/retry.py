@@ -20,8 +20,9 @@ from typing import Any
 import sqlite_utils
 
 from mailbot.config import Rules
+from mailbot.store import audit, outbox as outbox_rows
 from mailbot.store.schema import transaction
-from mailbot.register.apply import audit, notice_caps, send_slot
+from mailbot.register.apply import notice_caps, send_slot
 from mailbot.dispatch.compose import compose_notice
 from mailbot.spool.store import Spool
 from mailbot.util.errors import short_error
@@ -36,11 +37,9 @@ def _iso(moment: datetime) -> str:
 def outbox_summary(db: sqlite_utils.Database, now: datetime | None = None) -> dict[str, Any]:
     """Counts by state, the deferred notices and when the last of them goes, the oldest unsent."""
     now = now or datetime.now(timezone.utc)
-    counts = dict(db.execute("SELECT state, count(*) FROM outbox GROUP BY state").fetchall())
-    deferred, last = db.execute(
-        "SELECT count(*), max(next_attempt_at) FROM outbox WHERE state = 'pending' AND scheduled_at > ? "
-        "AND attempts = 0", (_iso(now),)).fetchone()
-    oldest = db.execute("SELECT min(created_at) FROM outbox WHERE state IN ('pending', 'unbuilt')").fetchone()[0]
+    counts = outbox_rows.counts_by_state(db)
+    deferred, last = outbox_rows.deferred(db, _iso(now))
+    oldest = outbox_rows.oldest_unsent(db)
     return {"pending": counts.get("pending", 0), "deferred": deferred, "deferred_until": last,
             "unbuilt": counts.get("unbuilt", 0), "failed": counts.get("failed", 0),
             "sent": counts.get("sent", 0), "oldest_unsent": oldest}
@@ -49,12 +48,7 @@ def outbox_summary(db: sqlite_utils.Database, now: datetime | None = None) -> di
 def stuck_notices(db: sqlite_utils.Database, now: datetime | None = None) -> list[dict[str, Any]]:
     """Unbuilt, failed and deferred notices, oldest first."""
     now = now or datetime.now(timezone.utc)
-    cursor = db.execute(
-        "SELECT id, message, kind, recipient, state, attempts, next_attempt_at, created_at, last_error "
-        "FROM outbox WHERE state IN ('unbuilt', 'failed') "
-        "OR (state = 'pending' AND scheduled_at > ? AND attempts = 0) ORDER BY id", (_iso(now),))
-    columns = [c[0] for c in cursor.description]
-    rows = [dict(zip(columns, row)) for row in cursor.fetchall()]
+    rows = outbox_rows.stuck(db, _iso(now))
     for row in rows:
         if row["state"] == "pending":
             row["state"] = "deferred"
@@ -65,30 +59,17 @@ def retry_notices(rules: Rules, db: sqlite_utils.Database, ids: Sequence[int] | 
                   *, include_failed: bool = True) -> list[tuple[int, str, str | None]]:
     """Try again: compose unbuilt notices with today's templates, put failed ones back in line.
     `ids` None means every such row. Returns (id, state now, error or None) per row tried."""
-    where = "state = 'unbuilt'" + (" OR state = 'failed'" if include_failed else "")
-    query = f"SELECT id FROM outbox WHERE ({where})"
-    params: list[Any] = []
-    if ids is not None:
-        if not ids:
-            return []
-        query += f" AND id IN ({', '.join('?' for _ in ids)})"
-        params = list(ids)
-    results = []
-    for (row_id,) in db.execute(query + " ORDER BY id", params).fetchall():
-        results.append(_retry_one(rules, db, row_id))
-    return results
+    return [_retry_one(rules, db, row_id)
+            for row_id in outbox_rows.retryable(db, ids, include_failed=include_failed)]
 
 
 def _retry_one(rules: Rules, db: sqlite_utils.Database, row_id: int) -> tuple[int, str, str | None]:
-    row = db.execute("SELECT message, kind, recipient, state, compose FROM outbox WHERE id = ?",
-                     (row_id,)).fetchone()
-    message, kind, recipient, state, inputs = row
+    message, kind, recipient, state, inputs = outbox_rows.load_for_retry(db, row_id)
     now = datetime.now(timezone.utc)
     if state == "failed":
         with transaction(db) as conn:
-            conn.execute("UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ? "
-                         "WHERE id = ? AND state = 'failed'", (_iso(now), row_id))
-            audit(conn, "notice-retry", message=message, kind=kind, to=recipient, was="failed")
+            outbox_rows.requeue_failed(conn, row_id, _iso(now))
+            audit.append(conn, "notice-retry", message=message, kind=kind, to=recipient, was="failed")
         log.info("notice %d (%s to %s) put back in line", row_id, kind, recipient)
         return row_id, "pending", None
     try:
@@ -101,15 +82,13 @@ def _retry_one(rules: Rules, db: sqlite_utils.Database, row_id: int) -> tuple[in
                                   urgent=kind == "forward" and bool(forward.get("urgent")))
     except Exception as exc:  # noqa: BLE001 - still broken: say why, keep the row
         error = short_error(exc)
-        db.execute("UPDATE outbox SET last_error = ? WHERE id = ?", (error, row_id))
+        outbox_rows.note_error(db, row_id, error)
         log.warning("notice %d (%s to %s) still cannot be composed: %s", row_id, kind, recipient, error)
         return row_id, "unbuilt", error
     with transaction(db) as conn:
         send_at = send_slot(conn, notice_caps(rules), now)
-        conn.execute(
-            "UPDATE outbox SET state = 'pending', subject = ?, message_id = ?, raw = ?, next_attempt_at = ?, "
-            "scheduled_at = ?, last_error = NULL, compose = NULL WHERE id = ? AND state = 'unbuilt'",
-            (composed.subject, composed.message_id, composed.raw, _iso(send_at), _iso(send_at), row_id))
-        audit(conn, "notice-retry", message=message, kind=kind, to=recipient, was="unbuilt")
+        outbox_rows.store_composed(conn, row_id, subject=composed.subject, message_id=composed.message_id,
+                                   raw=composed.raw, send_at=_iso(send_at))
+        audit.append(conn, "notice-retry", message=message, kind=kind, to=recipient, was="unbuilt")
     log.info("notice %d (%s to %s) composed and queued", row_id, kind, recipient)
     return row_id, "pending", None

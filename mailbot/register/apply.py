@@ -21,6 +21,7 @@ from typing import Callable
 
 import sqlite_utils
 
+from mailbot.store import audit, entries, messages, ocr_jobs, outbox
 from mailbot.store.schema import transaction
 from mailbot.model import Decision, DocumentFields, MessageReport
 from mailbot.util.textfold import fold
@@ -61,58 +62,24 @@ class Notice:
 NoticeBuilder = Callable[[Registered], list[Notice]]
 
 
-def now_utc() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def audit(conn: sqlite3.Connection, event: str, *, message: int | None = None,
-          entry: int | None = None, **detail) -> None:
-    conn.execute(
-        "INSERT INTO audit(at, message, entry, event, detail) VALUES (?, ?, ?, ?, ?)",
-        (now_utc(), message, entry, event, json.dumps(detail, ensure_ascii=False, default=str)),
-    )
-
-
 def ensure_books(db: sqlite_utils.Database, books: list[tuple[str, str]]) -> None:
     with transaction(db) as conn:
         for book_id, name in books:
-            conn.execute("INSERT INTO books(id, name) VALUES (?, ?) "
-                         "ON CONFLICT(id) DO UPDATE SET name = excluded.name", (book_id, name))
-
-
-def next_number(conn: sqlite3.Connection, book: str, year: int) -> int:
-    """Take the next số đến of a book for a year. Call inside a write transaction."""
-    conn.execute(
-        "INSERT INTO counters(book, year, last_number) VALUES (?, ?, 1) "
-        "ON CONFLICT(book, year) DO UPDATE SET last_number = last_number + 1",
-        (book, year),
-    )
-    (number,) = conn.execute("SELECT last_number FROM counters WHERE book = ? AND year = ?",
-                             (book, year)).fetchone()
-    return number
+            entries.save_book(conn, book_id, name)
 
 
 def _find_duplicate(conn: sqlite3.Connection, message: int, mailbox: str | None,
                     message_id: str | None) -> int | None:
     if not message_id:
         return None
-    row = conn.execute(
-        "SELECT id FROM messages WHERE message_id = ? AND mailbox IS ? AND id != ? "
-        "AND state = 'processed' ORDER BY id LIMIT 1",
-        (message_id, mailbox, message),
-    ).fetchone()
-    return row[0] if row else None
+    return messages.processed_with_message_id(conn, message_id, mailbox, other_than=message)
 
 
 def same_document(conn: sqlite3.Connection, entry: int, doc: DocumentFields | None) -> int | None:
     """An earlier entry with the same number, notation and issuer (NĐ 30/2020 Phụ lục VI III.1.h)."""
     if not (doc and doc.code_number and doc.code_notation and doc.organ_name):
         return None
-    row = conn.execute(
-        "SELECT id FROM entries WHERE code_number = ? AND code_notation = ? AND organ_name = ? AND id != ? "
-        "ORDER BY id LIMIT 1",
-        (doc.code_number, doc.code_notation, doc.organ_name, entry)).fetchone()
-    return row[0] if row else None
+    return entries.same_document(conn, doc.code_number, doc.code_notation, doc.organ_name, other_than=entry)
 
 
 def _reasons_json(decision: Decision) -> list[dict]:
@@ -121,24 +88,22 @@ def _reasons_json(decision: Decision) -> list[dict]:
 
 def _insert_attachments(conn: sqlite3.Connection, message: int, report: MessageReport) -> None:
     for position, att in enumerate(report.attachments, start=1):
-        cur = conn.execute(
-            "INSERT INTO attachments(message, position, filename, original_filename, declared_type, "
-            "format, mime, size, sha256, pages, allowed, reason_code, reason_vi, flags) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (message, position, att.filename, att.original_filename, att.declared_type, att.format,
-             att.mime, att.size, att.sha256, att.pages, int(att.allowed),
-             att.reason.code if att.reason else None, att.reason.message_vi if att.reason else None,
-             json.dumps(list(att.flags))),
+        attachment = entries.insert_attachment(
+            conn, message=message, position=position, filename=att.filename,
+            original_filename=att.original_filename, declared_type=att.declared_type, format=att.format,
+            mime=att.mime, size=att.size, sha256=att.sha256, pages=att.pages, allowed=int(att.allowed),
+            reason_code=att.reason.code if att.reason else None,
+            reason_vi=att.reason.message_vi if att.reason else None,
+            flags=json.dumps(list(att.flags)),
         )
         for sig in att.signature.signatures if att.signature else ():
-            conn.execute(
-                "INSERT INTO signatures(attachment, field, signer, signer_org, serial, issuer, verdict, "
-                "intact, trusted, modified_after_signing, signing_time, timestamp_time, reasons_vi) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (cur.lastrowid, sig.field, sig.signer, sig.signer_org,
-                 sig.serial, sig.issuer, sig.verdict, sig.intact,
-                 sig.trusted, sig.modified_after_signing, sig.signing_time,
-                 sig.timestamp_time, json.dumps(list(sig.reasons_vi), ensure_ascii=False)),
+            entries.insert_signature(
+                conn, attachment=attachment, field=sig.field, signer=sig.signer,
+                signer_org=sig.signer_org, serial=sig.serial, issuer=sig.issuer,
+                verdict=sig.verdict, intact=sig.intact, trusted=sig.trusted,
+                modified_after_signing=sig.modified_after_signing, signing_time=sig.signing_time,
+                timestamp_time=sig.timestamp_time,
+                reasons_vi=json.dumps(list(sig.reasons_vi), ensure_ascii=False),
             )
 
 
@@ -149,32 +114,29 @@ def _signature_verdict(report: MessageReport) -> str | None:
     return None
 
 
-def _insert_entry(conn: sqlite3.Connection, msg: sqlite3.Row, report: MessageReport,
+_DOCUMENT_COLUMNS = ("code", "code_number", "code_notation", "type_name", "organ_name", "parent_organ",
+                     "place", "issued_date", "subject", "urgency", "secrecy", "signer_name",
+                     "signer_position", "signer_competence", "signer_title")
+
+
+def _insert_entry(conn: sqlite3.Connection, msg: dict, report: MessageReport,
                   decision: Decision, arrival: datetime, number: int) -> int:
     doc = report.document or DocumentFields()
     searchable = " ".join(str(x) for x in (
         report.subject, report.sender, doc.code, doc.subject, doc.organ_name,
         doc.type_name, *(a.filename for a in report.attachments)) if x)
-    cur = conn.execute(
-        "INSERT INTO entries(book, year, arrival_number, arrival_date, delivered_at, message, mailbox, "
-        "message_id, sender, email_subject, code, code_number, code_notation, type_name, organ_name, "
-        "parent_organ, place, issued_date, subject, urgency, secrecy, signer_name, signer_position, "
-        "signer_competence, signer_title, to_places, page_amount, decision, paper_copy_required, "
-        "signature_verdict, route, search_text, field_sources, created_at) "
-        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        (decision.book, arrival.year, number, arrival.isoformat(), msg["delivered_at"], msg["id"],
-         msg["mailbox"], report.message_id, report.sender, report.subject,
-         doc.code, doc.code_number, doc.code_notation, doc.type_name,
-         doc.organ_name, doc.parent_organ, doc.place, doc.issued_date,
-         doc.subject, doc.urgency, doc.secrecy, doc.signer_name,
-         doc.signer_position, doc.signer_competence, doc.signer_title,
-         json.dumps(list(doc.to_places or ()), ensure_ascii=False),
-         sum(a.pages or 0 for a in report.attachments if a.allowed) or None,
-         decision.outcome, int(decision.paper_copy_required), _signature_verdict(report),
-         json.dumps(decision.route.to_json(), ensure_ascii=False) if decision.route else None,
-         fold(searchable), json.dumps(report.document_sources, ensure_ascii=False), now_utc()),
+    return entries.insert_entry(
+        conn, book=decision.book, year=arrival.year, arrival_number=number, arrival_date=arrival.isoformat(),
+        delivered_at=msg["delivered_at"], message=msg["id"], mailbox=msg["mailbox"],
+        message_id=report.message_id, sender=report.sender, email_subject=report.subject,
+        **{name: getattr(doc, name) for name in _DOCUMENT_COLUMNS},
+        to_places=json.dumps(list(doc.to_places or ()), ensure_ascii=False),
+        page_amount=sum(a.pages or 0 for a in report.attachments if a.allowed) or None,
+        decision=decision.outcome, paper_copy_required=int(decision.paper_copy_required),
+        signature_verdict=_signature_verdict(report),
+        route=json.dumps(decision.route.to_json(), ensure_ascii=False) if decision.route else None,
+        search_text=fold(searchable), field_sources=json.dumps(report.document_sources, ensure_ascii=False),
     )
-    return cur.lastrowid
 
 
 @dataclass(frozen=True)
@@ -204,8 +166,7 @@ def _recipient_capped(conn: sqlite3.Connection, notice: Notice, caps: NoticeCaps
     if notice.kind in INTERNAL_KINDS:
         return None          # the clerk must hear of every held message
     since = (now - timedelta(seconds=caps.window_seconds)).isoformat(timespec="seconds")
-    mine = conn.execute("SELECT count(*) FROM outbox WHERE recipient = ? AND created_at >= ?",
-                        (notice.recipient, since)).fetchone()[0]
+    mine = outbox.queued_to_since(conn, notice.recipient, since)
     if mine >= caps.per_recipient_per_hour:
         return f"cap of {caps.per_recipient_per_hour} notices per window to {notice.recipient} reached"
     return None
@@ -219,18 +180,16 @@ def send_slot(conn: sqlite3.Connection, caps: NoticeCaps, now: datetime) -> date
     `per_hour` sends, and a burst is spread over the following windows, in arrival order,
     instead of being dropped.
     """
-    row = conn.execute("SELECT scheduled_at FROM outbox WHERE scheduled_at IS NOT NULL "
-                       "ORDER BY scheduled_at DESC LIMIT 1 OFFSET ?", (caps.per_hour - 1,)).fetchone()
-    if row is None:
+    slot = outbox.slot_places_back(conn, caps.per_hour - 1)
+    if slot is None:
         return now
-    earliest = datetime.fromisoformat(row[0]) + timedelta(seconds=caps.window_seconds)
+    earliest = datetime.fromisoformat(slot) + timedelta(seconds=caps.window_seconds)
     return max(now, earliest)
 
 
 # Builds the one alert that tells the clerk notices are being deferred (given the send time
 # of the first deferred one), or None when there is nobody to tell.
 DeferralAlert = Callable[[datetime], "Notice | None"]
-_DEFERRAL_OPEN = "notices_deferred_since"   # meta key: set while a deferral episode lasts
 
 
 def queue_notice(conn: sqlite3.Connection, message: int, entry: int | None, notice: Notice,
@@ -240,43 +199,38 @@ def queue_notice(conn: sqlite3.Connection, message: int, entry: int | None, noti
     if notice.state == "unbuilt":
         # Recorded so it is neither lost nor silently dropped: `mailbot queue retry`
         # (or the dispatcher, once the cause is fixed) composes it again from `compose`.
-        conn.execute(
-            "INSERT OR IGNORE INTO outbox(message, kind, recipient, subject, message_id, raw, envelope_sender, "
-            "state, attempts, next_attempt_at, created_at, last_error, compose) "
-            "VALUES (?, ?, ?, '', ?, X'', ?, 'unbuilt', 0, ?, ?, ?, ?)",
-            (message, notice.kind, notice.recipient, notice.message_id, notice.envelope_sender, _iso(now),
-             now_utc(), notice.error, notice.compose))
-        audit(conn, "notice-unbuilt", message=message, entry=entry, kind=notice.kind, to=notice.recipient,
-              error=notice.error)
+        outbox.queue_unbuilt(conn, message=message, kind=notice.kind, recipient=notice.recipient,
+                             message_id=notice.message_id, envelope_sender=notice.envelope_sender,
+                             send_at=_iso(now), error=notice.error, compose=notice.compose)
+        audit.append(conn, "notice-unbuilt", message=message, entry=entry, kind=notice.kind, to=notice.recipient,
+                     error=notice.error)
         return
     capped = _recipient_capped(conn, notice, caps, now)
     if capped:
-        audit(conn, "notice-suppressed", message=message, kind=notice.kind, to=notice.recipient, reason=capped)
+        audit.append(conn, "notice-suppressed", message=message, kind=notice.kind, to=notice.recipient,
+                     reason=capped)
         log.warning("notice %s to %s not queued: %s", notice.kind, notice.recipient, capped)
         return
     internal = notice.kind in INTERNAL_KINDS
     send_at = now if internal else send_slot(conn, caps, now)
     if notice.not_before is not None and notice.not_before > send_at:
         send_at = notice.not_before
-    cursor = conn.execute(
-        "INSERT OR IGNORE INTO outbox(message, kind, recipient, subject, message_id, raw, envelope_sender, "
-        "state, attempts, next_attempt_at, created_at, scheduled_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)",
-        (message, notice.kind, notice.recipient, notice.subject, notice.message_id, notice.raw,
-         notice.envelope_sender, _iso(send_at), now_utc(), None if internal else _iso(send_at)))
-    if cursor.rowcount == 0:
+    queued = outbox.queue(conn, message=message, kind=notice.kind, recipient=notice.recipient,
+                          subject=notice.subject, message_id=notice.message_id, raw=notice.raw,
+                          envelope_sender=notice.envelope_sender, send_at=_iso(send_at),
+                          scheduled_at=None if internal else _iso(send_at))
+    if not queued:
         return
     if internal:
-        audit(conn, "notice-queued", message=message, entry=entry, kind=notice.kind, to=notice.recipient)
+        audit.append(conn, "notice-queued", message=message, entry=entry, kind=notice.kind, to=notice.recipient)
         return
     if send_at <= now:
-        conn.execute("DELETE FROM meta WHERE key = ?", (_DEFERRAL_OPEN,))   # the episode, if any, is over
-        audit(conn, "notice-queued", message=message, entry=entry, kind=notice.kind, to=notice.recipient)
+        outbox.close_deferral(conn)   # the episode, if any, is over
+        audit.append(conn, "notice-queued", message=message, entry=entry, kind=notice.kind, to=notice.recipient)
         return
-    audit(conn, "notice-deferred", message=message, entry=entry, kind=notice.kind, to=notice.recipient,
-          send_at=_iso(send_at), reason=f"office cap of {caps.per_hour} notices per window reached")
-    opened = conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)", (_DEFERRAL_OPEN, _iso(now)))
-    if opened.rowcount:
+    audit.append(conn, "notice-deferred", message=message, entry=entry, kind=notice.kind, to=notice.recipient,
+                 send_at=_iso(send_at), reason=f"office cap of {caps.per_hour} notices per window reached")
+    if outbox.open_deferral(conn, _iso(now)):
         log.warning("office cap of %d notices per %d s reached: notices are deferred, not dropped "
                     "(first deferred one goes at %s)", caps.per_hour, caps.window_seconds, _iso(send_at))
         alert = deferral_alert(send_at) if deferral_alert else None
@@ -289,9 +243,7 @@ def apply(db: sqlite_utils.Database, message: int, report: MessageReport, decisi
           deferral_alert: DeferralAlert | None = None) -> Registered:
     """Register one processed message. `arrival` is the legal receipt time (office time zone)."""
     with transaction(db) as conn:
-        conn.row_factory = sqlite3.Row
-        msg = conn.execute("SELECT * FROM messages WHERE id = ?", (message,)).fetchone()
-        conn.row_factory = None
+        msg = messages.load(conn, message)
         if msg is None:
             raise LookupError(f"message {message} is not recorded")
         if msg["state"] != "received":
@@ -301,47 +253,41 @@ def apply(db: sqlite_utils.Database, message: int, report: MessageReport, decisi
                    "subject": report.subject, "problems": [p.to_json() for p in report.problems]}
         duplicate_of = _find_duplicate(conn, message, msg["mailbox"], report.message_id)
         if duplicate_of is not None:
-            conn.execute(
-                "UPDATE messages SET state = 'duplicate', duplicate_of = ?, decision = ?, message_id = ?, "
-                "report = ?, processed_at = ? WHERE id = ?",
-                (duplicate_of, decision.outcome, report.message_id,
-                 json.dumps(summary, ensure_ascii=False), now_utc(), message))
-            audit(conn, "duplicate", message=message, duplicate_of=duplicate_of, message_id=report.message_id)
+            messages.mark_duplicate(conn, message, duplicate_of=duplicate_of, decision=decision.outcome,
+                                    message_id=report.message_id, report=json.dumps(summary, ensure_ascii=False))
+            audit.append(conn, "duplicate", message=message, duplicate_of=duplicate_of,
+                         message_id=report.message_id)
             return Registered(message, "duplicate", decision.outcome, duplicate_of=duplicate_of)
 
         result = Registered(message, "processed", decision.outcome)
         if decision.registers and decision.book:
-            number = next_number(conn, decision.book, arrival.year)
+            number = entries.next_number(conn, decision.book, arrival.year)
             entry = _insert_entry(conn, msg, report, decision, arrival, number)
             same = same_document(conn, entry, report.document)
             result = Registered(message, "processed", decision.outcome, entry, decision.book,
                                 arrival.year, number, same_document_as=same)
-            audit(conn, "registered", message=message, entry=entry, book=decision.book,
-                  year=arrival.year, arrival_number=number)
+            audit.append(conn, "registered", message=message, entry=entry, book=decision.book,
+                         year=arrival.year, arrival_number=number)
             if decision.ocr_pending and report.main_attachment is not None:
-                conn.execute("INSERT INTO ocr_jobs(message, entry, attachment_position, created_at) "
-                             "VALUES (?, ?, ?, ?)", (message, entry, report.main_attachment + 1, now_utc()))
-                audit(conn, "ocr-queued", message=message, entry=entry)
+                ocr_jobs.queue(conn, message, entry, report.main_attachment + 1)
+                audit.append(conn, "ocr-queued", message=message, entry=entry)
             if same is not None:
                 # Registered all the same (it may be a corrected re-issue); the clerk decides.
-                earlier = conn.execute("SELECT book, year, arrival_number FROM entries WHERE id = ?",
-                                       (same,)).fetchone()
-                conn.execute("UPDATE entries SET notes = ? WHERE id = ?", (
+                earlier = entries.number_of(conn, same)
+                entries.set_notes(conn, entry, (
                     f"Trùng số, ký hiệu và cơ quan ban hành với văn bản số đến {earlier[2]}/{earlier[1]} "
-                    f"({earlier[0]})", entry))
-                audit(conn, "same-document", message=message, entry=entry, earlier_entry=same)
+                    f"({earlier[0]})"))
+                audit.append(conn, "same-document", message=message, entry=entry, earlier_entry=same)
         _insert_attachments(conn, message, report)
 
         now = datetime.now(timezone.utc)
         for notice in build_notices(result):
             queue_notice(conn, message, result.entry, notice, caps, now, deferral_alert)
 
-        conn.execute(
-            "UPDATE messages SET state = 'processed', decision = ?, message_id = ?, report = ?, "
-            "processed_at = ? WHERE id = ?",
-            (decision.outcome, report.message_id, json.dumps(summary, ensure_ascii=False), now_utc(), message))
-        audit(conn, "decided", message=message, entry=result.entry, decision=decision.outcome,
-              reasons=[r.code for r in decision.reasons])
+        messages.mark_processed(conn, message, decision=decision.outcome, message_id=report.message_id,
+                                report=json.dumps(summary, ensure_ascii=False))
+        audit.append(conn, "decided", message=message, entry=result.entry, decision=decision.outcome,
+                     reasons=[r.code for r in decision.reasons])
     log.info("message %s: %s%s", message, decision.outcome,
              f", book {result.book} no. {result.arrival_number}/{result.year}" if result.entry else "")
     return result
@@ -349,5 +295,5 @@ def apply(db: sqlite_utils.Database, message: int, report: MessageReport, decisi
 
 def mark_paper_received(db: sqlite_utils.Database, entry: int) -> None:
     with transaction(db) as conn:
-        conn.execute("UPDATE entries SET paper_received = 1 WHERE id = ?", (entry,))
-        audit(conn, "paper-received", entry=entry)
+        entries.mark_paper_received(conn, entry)
+        audit.append(conn, "paper-received", entry=entry)

@@ -6,11 +6,11 @@ import csv
 import io
 import json
 import re
-import sqlite3
 from typing import Any, Iterator
 
 import sqlite_utils
 
+from mailbot.store import entries
 from mailbot.util.textfold import fold
 
 DOCUMENT_FIELDS = (
@@ -34,20 +34,8 @@ VIETNAMESE_HEADINGS = {
     "attachments": "Tệp đính kèm", "route": "Đơn vị/người nhận", "email_subject": "Tiêu đề thư",
 }
 
-_ENTRY_SELECT = "SELECT e.*, m.spool_path FROM entries e JOIN messages m ON m.id = e.message"
-
-
-def _rows(db: sqlite_utils.Database, sql: str, params: tuple = ()) -> list[dict[str, Any]]:
-    db.conn.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in db.execute(sql, params).fetchall()]
-    finally:
-        db.conn.row_factory = None
-
-
 def attachments_of(db: sqlite_utils.Database, message: int) -> list[dict[str, Any]]:
-    return _rows(db, "SELECT filename, format, sha256, size, pages, allowed, reason_code FROM attachments "
-                     "WHERE message = ? ORDER BY position", (message,))
+    return entries.attachments_of(db, message)
 
 
 def entry_json(db: sqlite_utils.Database, row: dict[str, Any]) -> dict[str, Any]:
@@ -83,32 +71,12 @@ def entry_json(db: sqlite_utils.Database, row: dict[str, Any]) -> dict[str, Any]
 
 def list_entries(db: sqlite_utils.Database, *, book: str | None = None, year: int | None = None,
                  limit: int | None = None) -> list[dict[str, Any]]:
-    where, params = [], []
-    if book:
-        where.append("e.book = ?")
-        params.append(book)
-    if year:
-        where.append("e.year = ?")
-        params.append(year)
-    sql = _ENTRY_SELECT + (" WHERE " + " AND ".join(where) if where else "")
-    sql += " ORDER BY e.book, e.year, e.arrival_number"
-    if limit:
-        sql += f" LIMIT {int(limit)}"
-    return _rows(db, sql, tuple(params))
+    return entries.listed(db, book=book, year=year, limit=limit)
 
 
 def find_entry(db: sqlite_utils.Database, number: int, *, book: str | None = None,
                year: int | None = None) -> dict[str, Any] | None:
-    sql = _ENTRY_SELECT + " WHERE e.arrival_number = ?"
-    params: list[Any] = [number]
-    if book:
-        sql += " AND e.book = ?"
-        params.append(book)
-    if year:
-        sql += " AND e.year = ?"
-        params.append(year)
-    rows = _rows(db, sql + " ORDER BY e.year DESC LIMIT 1", tuple(params))
-    return rows[0] if rows else None
+    return entries.by_number(db, number, book=book, year=year)
 
 
 def search_entries(db: sqlite_utils.Database, text: str, limit: int = 50) -> list[dict[str, Any]]:
@@ -118,11 +86,7 @@ def search_entries(db: sqlite_utils.Database, text: str, limit: int = 50) -> lis
     words = re.findall(r"[\w/]+", fold(text))
     if not words:
         return []
-    query = " ".join([f'"{w}"' for w in words[:-1]] + [f'"{words[-1]}"*'])
-    # LIMIT inside the index query: a common phrase must not load every match.
-    sql = (_ENTRY_SELECT + " WHERE e.id IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ? "
-           "ORDER BY rowid DESC LIMIT ?) ORDER BY e.id DESC")
-    return _rows(db, sql, (query, int(limit)))
+    return entries.search(db, words, limit)
 
 
 def export_entries(db: sqlite_utils.Database, fmt: str, *, book: str | None = None,

@@ -333,7 +333,7 @@ class Daemon:
         import time
         from datetime import datetime, timezone
 
-        from mailbot.store import schema as db
+        from mailbot.store import messages, schema as db
 
         conn = db.connect(self.rules.db_path)
         deadline = time.monotonic() + timeout
@@ -341,11 +341,7 @@ class Daemon:
             while time.monotonic() < deadline:
                 now = datetime.now(timezone.utc).isoformat()
                 sending = self.dispatcher.busy
-                busy = conn.execute(
-                    "SELECT (SELECT count(*) FROM messages WHERE state = 'received') + "
-                    "(SELECT count(*) FROM outbox WHERE state = 'pending' AND next_attempt_at <= ?) + "
-                    "(SELECT count(*) FROM ocr_jobs WHERE state IN ('pending', 'running'))",
-                    (now,)).fetchone()[0]
+                busy = messages.unfinished_work(conn, now)
                 if not (busy or sending or self.dispatcher.busy):
                     return True
                 for worker in self._workers():

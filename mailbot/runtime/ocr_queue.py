@@ -24,10 +24,11 @@ from zoneinfo import ZoneInfo
 import sqlite_utils
 
 from mailbot.config import Ocr, Rules
+from mailbot.store import audit, entries, messages, ocr_jobs, outbox
 from mailbot.store.schema import transaction
 from mailbot.decide.paper import decide_paper
 from mailbot.model import DocumentFields
-from mailbot.register.apply import audit, notice_caps, now_utc, queue_notice, same_document
+from mailbot.register.apply import notice_caps, queue_notice, same_document
 from mailbot.spool.store import Spool
 from mailbot.util.textfold import fold
 
@@ -50,26 +51,23 @@ def _read_scan(data: bytes, fmt: str, settings: dict, time_limit: float):
 
 def claim(db: sqlite_utils.Database) -> dict[str, Any] | None:
     with transaction(db) as conn:
-        conn.row_factory = sqlite3.Row
-        row = conn.execute("SELECT * FROM ocr_jobs WHERE state = 'pending' ORDER BY id LIMIT 1").fetchone()
-        conn.row_factory = None
-        if row is None:
+        job = ocr_jobs.next_pending(conn)
+        if job is None:
             return None
-        conn.execute("UPDATE ocr_jobs SET state = 'running', attempts = attempts + 1 WHERE id = ?", (row["id"],))
-    return dict(row)
+        ocr_jobs.mark_running(conn, job["id"])
+    return job
 
 
 def requeue_interrupted(db: sqlite_utils.Database) -> None:
     """Jobs a crash left 'running' are taken up again."""
-    db.execute("UPDATE ocr_jobs SET state = 'pending' WHERE state = 'running'")
+    ocr_jobs.requeue_running(db)
 
 
 def scanned_attachment(rules: Rules, db: sqlite_utils.Database, job: dict) -> tuple[bytes, str]:
     from mailbot.inspect.mime import parse_message
 
-    sha, = db.execute("SELECT sha256 FROM messages WHERE id = ?", (job["message"],)).fetchone()
-    fmt, = db.execute("SELECT format FROM attachments WHERE message = ? AND position = ?",
-                      (job["message"], job["attachment_position"])).fetchone()
+    sha = messages.sha256_of(db, job["message"])
+    fmt = entries.attachment_format(db, job["message"], job["attachment_position"])
     parsed = parse_message(Spool(rules.spool_dir).load(sha), rules.limits)
     return parsed.parts[job["attachment_position"] - 1].payload, fmt or "pdf"
 
@@ -108,10 +106,9 @@ class OcrRunner:
 def fail(db: sqlite_utils.Database, job: dict, error: str) -> None:
     state = "pending" if job["attempts"] + 1 < MAX_ATTEMPTS else "failed"
     with transaction(db) as conn:
-        conn.execute("UPDATE ocr_jobs SET state = ?, error = ?, finished_at = ? WHERE id = ?",
-                     (state, error, now_utc(), job["id"]))
-        audit(conn, "ocr-failed" if state == "failed" else "ocr-retry", message=job["message"],
-              entry=job["entry"], error=error)
+        ocr_jobs.record_failure(conn, job["id"], state, error)
+        audit.append(conn, "ocr-failed" if state == "failed" else "ocr-retry", message=job["message"],
+                     entry=job["entry"], error=error)
     log.warning("OCR of entry %s failed (%s)%s", job["entry"], error, "" if state == "failed" else "; will retry")
 
 
@@ -136,11 +133,7 @@ def _confident_fields(rules: Rules, result: Any, email_subject: str | None) -> t
 
 
 def complete(rules: Rules, db: sqlite_utils.Database, job: dict, result: Any) -> None:
-    db.conn.row_factory = sqlite3.Row
-    try:
-        entry = dict(db.execute("SELECT * FROM entries WHERE id = ?", (job["entry"],)).fetchone())
-    finally:
-        db.conn.row_factory = None
+    entry = entries.load(db, job["entry"])
     kept, sources, doubtful = _confident_fields(rules, result, entry["email_subject"])
     updates = {name: value for name, value in kept.items() if not entry.get(name)}
     if "to_places" in updates:
@@ -155,23 +148,19 @@ def complete(rules: Rules, db: sqlite_utils.Database, job: dict, result: Any) ->
                                              document.subject, document.organ_name,
                                              document.type_name) if x))
     with transaction(db) as conn:
-        state = conn.execute("SELECT state FROM ocr_jobs WHERE id = ?", (job["id"],)).fetchone()[0]
-        if state == "done":
+        if ocr_jobs.state_of(conn, job["id"]) == "done":
             return
-        sets = ", ".join(f"{name} = ?" for name in updates)
-        conn.execute(f"UPDATE entries SET {sets + ', ' if sets else ''}field_sources = ?, "
-                     "paper_copy_required = ?, search_text = ? WHERE id = ?",
-                     (*updates.values(), json.dumps(field_sources, ensure_ascii=False),
-                      int(paper.required), search, entry["id"]))
-        conn.execute("UPDATE ocr_jobs SET state = 'done', confidence = ?, error = ?, finished_at = ? WHERE id = ?",
-                     (result.confidence, result.error, now_utc(), job["id"]))
-        audit(conn, "ocr-completed", message=job["message"], entry=entry["id"], filled=sorted(updates),
-              left_for_clerk=doubtful, confidence=round(result.confidence, 1), paper=paper.reason.code)
+        entries.fill_fields(conn, entry["id"], updates,
+                            field_sources=json.dumps(field_sources, ensure_ascii=False),
+                            paper_copy_required=paper.required, search_text=search)
+        ocr_jobs.mark_done(conn, job["id"], result.confidence, result.error)
+        audit.append(conn, "ocr-completed", message=job["message"], entry=entry["id"], filled=sorted(updates),
+                     left_for_clerk=doubtful, confidence=round(result.confidence, 1), paper=paper.reason.code)
         if paper.required:
             _queue_paper_notice(conn, rules, entry, document, paper)
         earlier = same_document(conn, entry["id"], document)
         if earlier is not None:
-            audit(conn, "same-document", message=job["message"], entry=entry["id"], earlier_entry=earlier)
+            audit.append(conn, "same-document", message=job["message"], entry=entry["id"], earlier_entry=earlier)
     log.info("OCR of entry %s: %d field(s) filled, %d left for the clerk, paper: %s",
              entry["id"], len(updates), len(doubtful), paper.reason.code)
 
@@ -186,8 +175,7 @@ def _queue_paper_notice(conn: sqlite3.Connection, rules: Rules, entry: dict, doc
         return
     # Only a sender who was answered at registration is answered again: automated mail,
     # robots and capped correspondents got no receipt, so they get no paper request either.
-    if conn.execute("SELECT 1 FROM outbox WHERE message = ? AND kind = 'receipt' AND recipient = ?",
-                    (entry["message"], sender)).fetchone() is None:
+    if not outbox.has_notice(conn, entry["message"], "receipt", sender):
         log.info("entry %s: paper original needed, but %s was not answered at registration: no request",
                  entry["id"], sender)
         return
@@ -205,7 +193,7 @@ def _queue_paper_notice(conn: sqlite3.Connection, rules: Rules, entry: dict, doc
         "paper": {"required": True, "reason_vi": paper.reason.message_vi, "rule": paper.reason.rule},
         "alert": {"title": "", "message": entry["message"], "lines": []},
     }
-    sha, = conn.execute("SELECT sha256 FROM messages WHERE id = ?", (entry["message"],)).fetchone()
+    sha = messages.sha256_of(conn, entry["message"])
     notices = build_notices(rules, [NoticePlan("paper-copy", sender)], context, message=entry["message"],
                             in_reply_to=entry["message_id"], references=(), seed=sha)
     now = datetime.now(timezone.utc)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import sqlite3
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -20,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
-from mailbot.store import schema as dbmod
+from mailbot.store import audit, messages, schema as dbmod
 from mailbot.config import Mailbox, Rules
 from mailbot.decide.decision import decide, decide_alerts
 from mailbot.decide.workcalendar import WorkCalendar
@@ -30,7 +29,7 @@ from mailbot.inspect.message import inspect_message
 from mailbot.inspect.mime import parse_message, problem
 from mailbot.model import Decision, MessageReport, Reason
 from mailbot.dispatch.notices import deferral_alert
-from mailbot.register.apply import Notice, Registered, apply, audit, ensure_books, notice_caps
+from mailbot.register.apply import Notice, Registered, apply, ensure_books, notice_caps
 from mailbot.runtime.resolvers import dns_txt
 from mailbot.spool.store import Spool
 
@@ -115,19 +114,17 @@ class Pipeline:
         delivered_at = delivered_at.astimezone(timezone.utc)
         crash_point("after-spool")
         with dbmod.transaction(self.db) as conn:
-            row = conn.execute("SELECT id FROM messages WHERE sha256 = ?", (sha256,)).fetchone()
-            if row:
-                audit(conn, "received-again", message=row[0], source=source)
-                return Received(row[0], sha256, True)
-            cur = conn.execute(
-                "INSERT INTO messages(sha256, size, spool_path, source, mailbox, envelope_from, envelope_to, "
-                "delivered_at, spooled_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (sha256, size, str(path), source, mailbox, envelope_from,
-                 json.dumps(list(envelope_to)), delivered_at.isoformat(),
-                 datetime.now(timezone.utc).isoformat()))
-            audit(conn, "received", message=cur.lastrowid, source=source, size=size, sha256=sha256)
-        log.info("received message %s (%d bytes, %s, sha256 %s…)", cur.lastrowid, size, source, sha256[:12])
-        return Received(cur.lastrowid, sha256, False)
+            known = messages.find_by_sha256(conn, sha256)
+            if known is not None:
+                audit.append(conn, "received-again", message=known, source=source)
+                return Received(known, sha256, True)
+            message = messages.record_received(
+                conn, sha256=sha256, size=size, spool_path=str(path), source=source, mailbox=mailbox,
+                envelope_from=envelope_from, envelope_to=json.dumps(list(envelope_to)),
+                delivered_at=delivered_at.isoformat(), spooled_at=datetime.now(timezone.utc).isoformat())
+            audit.append(conn, "received", message=message, source=source, size=size, sha256=sha256)
+        log.info("received message %s (%d bytes, %s, sha256 %s…)", message, size, source, sha256[:12])
+        return Received(message, sha256, False)
 
     def receive_oversize(self, *, mailbox: str, size: int, delivered_at: datetime | None,
                          summary_headers: bytes, source: str = "imap") -> Received:
@@ -171,9 +168,7 @@ class Pipeline:
 
     def pending(self, limit: int | None = None) -> list[int]:
         """Messages received and not yet registered, oldest first (at most `limit`)."""
-        return [r[0] for r in self.db.execute(
-            "SELECT id FROM messages WHERE state = 'received' ORDER BY id LIMIT ?",
-            (-1 if limit is None else limit,)).fetchall()]
+        return messages.pending_ids(self.db, limit)
 
     def process_pending(self) -> list[Registered]:
         """Every pending message, one by one, oldest first (the daemon's processor
@@ -191,27 +186,22 @@ class Pipeline:
 
     def begin(self, message: int) -> Job | None:
         """Load a pending message and count the attempt (database work: the caller's thread)."""
-        self.db.conn.row_factory = sqlite3.Row
-        try:
-            row = self.db.execute("SELECT * FROM messages WHERE id = ?", (message,)).fetchone()
-        finally:
-            self.db.conn.row_factory = None
+        row = messages.load(self.db, message)
         if row is None or row["state"] != "received":
             return None
         # Count the attempt first: a message that kills the worker every time
         # must end in review, not in an endless crash loop.
-        self.db.execute("UPDATE messages SET attempts = attempts + 1 WHERE id = ?", (message,))
-        return Job(message, dict(row), self.mailbox(row["mailbox"]), row["attempts"] + 1)
+        messages.count_attempt(self.db, message)
+        return Job(message, row, self.mailbox(row["mailbox"]), row["attempts"] + 1)
 
     def outcome(self, message: int) -> tuple[str, str | None, int | None]:
         """(state, decision, duplicate_of) of a recorded message."""
-        return tuple(self.db.execute("SELECT state, decision, duplicate_of FROM messages WHERE id = ?",
-                                     (message,)).fetchone())
+        return messages.outcome(self.db, message)
 
     def record_failure(self, message: int, exc: BaseException) -> None:
         """Keep why processing a message failed (it stays pending and is tried again)."""
         error = short_error(exc, 1000)
-        self.db.execute("UPDATE messages SET last_error = ? WHERE id = ?", (error, message))
+        messages.record_failure(self.db, message, error)
 
     def evaluate_job(self, job: Job) -> tuple[MessageReport, Decision]:
         """Inspection and decision of one job: no database, safe in a worker thread."""

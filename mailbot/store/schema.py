@@ -8,15 +8,28 @@ Tables
 - signatures    one row per PDF signature found
 - audit         append-only event log (UPDATE/DELETE refused by triggers)
 - outbox        notices to send, with retry state
+- ocr_jobs      scans to read after registration
 - imap_seen     (mailbox, folder, uidvalidity, uid) → message, for exactly-once IMAP intake
+                (its companion `imap_folders` is created by `store.imap`)
+
+The queries live beside it, one module per table family: `messages`, `entries` (books,
+counters, entries, attachments, signatures), `outbox`, `audit`, `ocr_jobs`, `imap`. Their
+functions take a connection — the one a caller's `transaction()` gives, or the database
+itself outside a transaction — and never open a transaction of their own, except
+`imap.FolderState`, whose every method is one.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any, Sequence
 
 import sqlite_utils
+
+# What the table modules' functions take: both have execute(sql, params).
+Connection = sqlite3.Connection | sqlite_utils.Database
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -211,19 +224,23 @@ MIGRATIONS = (_v1_outbox_pacing,)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+class SchemaTooNew(RuntimeError):
+    """The register was written by a newer mailbot: this one refuses to touch it."""
+
+
 def schema_version(conn: sqlite3.Connection) -> int:
     return conn.execute("PRAGMA user_version").fetchone()[0]
 
 
-def _migrate(conn: sqlite3.Connection) -> None:
+def _migrate(conn: sqlite3.Connection, path: Path) -> None:
     if schema_version(conn) == SCHEMA_VERSION:
         return
     conn.execute("BEGIN IMMEDIATE")          # another process may be migrating the same file
     try:
-        version = schema_version(conn)
+        version = schema_version(conn)       # read again under the lock: it may have done it
         if version > SCHEMA_VERSION:
-            raise RuntimeError(f"the register is at schema version {version}, newer than this mailbot "
-                               f"({SCHEMA_VERSION}): upgrade mailbot, or restore the pre-upgrade backup")
+            raise SchemaTooNew(f"the register {path} is at schema version {version}, newer than this "
+                               f"mailbot ({SCHEMA_VERSION}): upgrade mailbot, or restore the pre-upgrade backup")
         for step in MIGRATIONS[version:]:
             step(conn)
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -243,13 +260,17 @@ def connect(path: Path | str) -> sqlite_utils.Database:
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")   # a committed registration survives power loss
     conn.execute("PRAGMA foreign_keys=ON")
-    conn.executescript(SCHEMA)
-    conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '0')")
-    _migrate(conn)
-    if conn.execute("SELECT 1 FROM meta WHERE key = 'fts_built'").fetchone() is None:
-        # A register from before the search index: index what is there, once.
-        conn.execute("INSERT INTO entries_fts(entries_fts) VALUES ('rebuild')")
-        conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('fts_built', '1')")
+    try:
+        conn.executescript(SCHEMA)
+        conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '0')")
+        _migrate(conn, path)
+        if conn.execute("SELECT 1 FROM meta WHERE key = 'fts_built'").fetchone() is None:
+            # A register from before the search index: index what is there, once.
+            conn.execute("INSERT INTO entries_fts(entries_fts) VALUES ('rebuild')")
+            conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('fts_built', '1')")
+    except BaseException:
+        conn.close()
+        raise
     return sqlite_utils.Database(conn)
 
 
@@ -269,3 +290,22 @@ class transaction:
         else:
             self.conn.execute("ROLLBACK")
         return False
+
+
+def now_utc() -> str:
+    """Now, as the register's `…_at` columns store it: UTC, ISO 8601, to the second."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def dict_rows(conn: Connection, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+    """The rows of a query as dicts keyed by column name."""
+    cursor = conn.execute(sql, params)
+    columns = [c[0] for c in cursor.description]
+    return [dict(zip(columns, row)) for row in cursor.fetchall()]
+
+
+def dict_row(conn: Connection, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
+    """The first row of a query as a dict, or None."""
+    cursor = conn.execute(sql, params)
+    row = cursor.fetchone()
+    return None if row is None else dict(zip([c[0] for c in cursor.description], row))

@@ -28,23 +28,22 @@ high-water mark: the folder is read again and every message is matched to its
 existing row by content hash (receive() → duplicate), never registered twice.
 
 Modules: `watcher` (the thread: connect, IDLE or poll, sync, move), `plan`
-(pure helpers: settings, folder names, fetch batches, backoff), `state` (the
-exactly-once rows in `imap_folders` and `imap_seen`: all the SQL), `client`
+(pure helpers: settings, folder names, fetch batches, backoff), `client`
 (server commands: connect, folder set-up, fetch, flag and move), `health` (the
 status record). That record goes to a `report_status` callable handed in by
 whoever starts the watcher (the daemon writes it where `mailbot status` reads
-it): nothing here imports `mailbot.runtime.health`.
+it): nothing here imports `mailbot.runtime.health`. The exactly-once rows in
+`imap_folders` and `imap_seen`, and all their SQL, are in `mailbot.store.imap`.
 """
 
 from mailbot.intake.imap.client import ImapProtocolError, open_client
 from mailbot.intake.imap.plan import (KEYWORD, Backoff, ImapConfigError, ImapOptions, check_transport, is_loopback, match_folder,
                    plan_batches, same_folder, target_folder, uids_after)
-from mailbot.intake.imap.state import DECIDED_NOT_MOVED_SQL, NOT_MOVED_SQL, STATE_SCHEMA
 from mailbot.intake.imap.watcher import ImapWatcher, WatcherStatus, start_watchers
 
 __all__ = [
     "ImapWatcher", "ImapOptions", "ImapConfigError", "ImapProtocolError", "Backoff", "start_watchers",
     "WatcherStatus",
     "open_client", "check_transport", "is_loopback", "match_folder", "same_folder", "uids_after",
-    "plan_batches", "target_folder", "STATE_SCHEMA", "NOT_MOVED_SQL", "DECIDED_NOT_MOVED_SQL", "KEYWORD",
+    "plan_batches", "target_folder", "KEYWORD",
 ]

@@ -19,13 +19,13 @@ from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 
 from mailbot.store import schema as dbmod
+from mailbot.store.imap import FolderState, committed_outcome, ensure_schema
 from mailbot.util.faults import crash_point
 from mailbot.intake.imap.client import (ImapProtocolError, Vanished, close_client, fetch_pieces, fetch_sizes_and_dates, flag_and_move,
                      open_client, peek_header, prepare_folders)
 from mailbot.intake.imap.health import Health, StatusReporter, WatcherStatus
 from mailbot.intake.imap.plan import (Backoff, Folders, ImapConfigError, ImapOptions, aware, chunks, is_bye, is_wakeup, nfc, now_text,
                    plan_batches, target_folder, uid_set, uids_after)
-from mailbot.intake.imap.state import FolderState, committed_outcome, ensure_schema
 
 log = logging.getLogger("mailbot.intake.imap")
 

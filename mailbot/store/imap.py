@@ -5,7 +5,7 @@ UID high-water mark; `imap_seen` maps each (mailbox, folder, UIDVALIDITY, UID)
 to its message and, once the source is flagged and moved, to `moved_to`.
 Rows without `moved_to` are the sources still waiting to be moved: a crash
 between receive and move leaves exactly those, and the watcher finishes them
-first. Every SQL statement the watcher runs is here.
+first. Every SQL statement the IMAP watcher (`intake/imap/watcher`) runs is here.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlite_utils
 
 from mailbot.store import schema as dbmod
-from mailbot.intake.imap.plan import now_text
+from mailbot.store.schema import now_utc
 
 GONE = "(gone)"                        # imap_seen.moved_to: the source vanished before we moved it
 
@@ -82,7 +82,7 @@ class FolderState:
         """First sync of the folder: nothing seen yet."""
         with dbmod.transaction(self.db) as c:
             c.execute("INSERT INTO imap_folders(mailbox, folder, uidvalidity, last_seen_uid, updated_at) "
-                      "VALUES (?, ?, ?, 0, ?)", (self.mailbox, self.folder, uidvalidity, now_text()))
+                      "VALUES (?, ?, ?, 0, ?)", (self.mailbox, self.folder, uidvalidity, now_utc()))
 
     def change_uidvalidity(self, uidvalidity: int) -> None:
         """The server renumbered the folder: the high-water mark goes back to 0, the old
@@ -90,12 +90,12 @@ class FolderState:
         with dbmod.transaction(self.db) as c:
             c.execute("UPDATE imap_folders SET previous_uidvalidity=uidvalidity, uidvalidity=?, "
                       "last_seen_uid=0, updated_at=? WHERE mailbox=? AND folder=?",
-                      (uidvalidity, now_text(), self.mailbox, self.folder))
+                      (uidvalidity, now_utc(), self.mailbox, self.folder))
 
     def advance(self, uidvalidity: int, uid: int) -> None:
         """Every UID up to `uid` has been dealt with (or vanished)."""
         with dbmod.transaction(self.db) as c:
-            c.execute(ADVANCE_SQL, (uid, now_text(), self.mailbox, self.folder, uidvalidity))
+            c.execute(ADVANCE_SQL, (uid, now_utc(), self.mailbox, self.folder, uidvalidity))
 
     # -- seen UIDs and their moves ---------------------------------------------------
     def record_seen(self, uidvalidity: int, uid: int, message: int | None, moved_to: str | None = None) -> None:
@@ -105,7 +105,7 @@ class FolderState:
                       "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(mailbox, folder, uidvalidity, uid) "
                       "DO UPDATE SET message=excluded.message, moved_to=COALESCE(moved_to, excluded.moved_to)",
                       (self.mailbox, self.folder, uidvalidity, uid, message, moved_to))
-            c.execute(ADVANCE_SQL, (uid, now_text(), self.mailbox, self.folder, uidvalidity))
+            c.execute(ADVANCE_SQL, (uid, now_utc(), self.mailbox, self.folder, uidvalidity))
 
     def mark_moved(self, uidvalidity: int, uids: list[int], target: str) -> None:
         with dbmod.transaction(self.db) as c:

@@ -1,0 +1,19 @@
+"""The audit log: one row per event, append-only (triggers refuse UPDATE and DELETE).
+
+Events and what they mean: docs/DESIGN.md §3.7.
+"""
+
+from __future__ import annotations
+
+import json
+
+from mailbot.store.schema import Connection, now_utc
+
+
+def append(conn: Connection, event: str, *, message: int | None = None, entry: int | None = None,
+           **detail) -> None:
+    """Record `event` now, about a message and/or an entry, with `detail` kept as JSON."""
+    conn.execute(
+        "INSERT INTO audit(at, message, entry, event, detail) VALUES (?, ?, ?, ?, ?)",
+        (now_utc(), message, entry, event, json.dumps(detail, ensure_ascii=False, default=str)),
+    )

@@ -1,0 +1,175 @@
+"""The register: `books`, their yearly `counters`, `entries` (with the FTS5 index kept by
+triggers), and each message's `attachments` and their `signatures`.
+
+Nothing here deletes or renumbers an entry (docs/DESIGN.md §3.6): after registration an
+entry changes only by its notes, `paper_received`, and fields filled by OCR.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mailbot.store.schema import Connection, dict_row, dict_rows, now_utc
+
+# The register read back with where its message is spooled.
+_ENTRY_SELECT = "SELECT e.*, m.spool_path FROM entries e JOIN messages m ON m.id = e.message"
+
+
+# -- books and numbers ----------------------------------------------------------------
+
+def save_book(conn: Connection, book: str, name: str) -> None:
+    """A register book as configured (its name updated when the configuration renames it)."""
+    conn.execute("INSERT INTO books(id, name) VALUES (?, ?) "
+                 "ON CONFLICT(id) DO UPDATE SET name = excluded.name", (book, name))
+
+
+def next_number(conn: Connection, book: str, year: int) -> int:
+    """Take the next số đến of a book for a year. Call inside a write transaction."""
+    conn.execute(
+        "INSERT INTO counters(book, year, last_number) VALUES (?, ?, 1) "
+        "ON CONFLICT(book, year) DO UPDATE SET last_number = last_number + 1",
+        (book, year),
+    )
+    (number,) = conn.execute("SELECT last_number FROM counters WHERE book = ? AND year = ?",
+                             (book, year)).fetchone()
+    return number
+
+
+# -- writing --------------------------------------------------------------------------
+
+def insert_entry(conn: Connection, **columns: Any) -> int:
+    """A new entry (every column named below, by keyword); its id. `created_at` is now."""
+    cur = conn.execute(
+        "INSERT INTO entries(book, year, arrival_number, arrival_date, delivered_at, message, mailbox, "
+        "message_id, sender, email_subject, code, code_number, code_notation, type_name, organ_name, "
+        "parent_organ, place, issued_date, subject, urgency, secrecy, signer_name, signer_position, "
+        "signer_competence, signer_title, to_places, page_amount, decision, paper_copy_required, "
+        "signature_verdict, route, search_text, field_sources, created_at) "
+        "VALUES (:book, :year, :arrival_number, :arrival_date, :delivered_at, :message, :mailbox, "
+        ":message_id, :sender, :email_subject, :code, :code_number, :code_notation, :type_name, :organ_name, "
+        ":parent_organ, :place, :issued_date, :subject, :urgency, :secrecy, :signer_name, :signer_position, "
+        ":signer_competence, :signer_title, :to_places, :page_amount, :decision, :paper_copy_required, "
+        ":signature_verdict, :route, :search_text, :field_sources, :created_at)",
+        {**columns, "created_at": now_utc()},
+    )
+    return cur.lastrowid
+
+
+def insert_attachment(conn: Connection, **columns: Any) -> int:
+    """One file of a message (every column named below, by keyword); its id."""
+    cur = conn.execute(
+        "INSERT INTO attachments(message, position, filename, original_filename, declared_type, "
+        "format, mime, size, sha256, pages, allowed, reason_code, reason_vi, flags) "
+        "VALUES (:message, :position, :filename, :original_filename, :declared_type, "
+        ":format, :mime, :size, :sha256, :pages, :allowed, :reason_code, :reason_vi, :flags)",
+        columns,
+    )
+    return cur.lastrowid
+
+
+def insert_signature(conn: Connection, **columns: Any) -> None:
+    """One PDF signature found in an attachment (every column named below, by keyword)."""
+    conn.execute(
+        "INSERT INTO signatures(attachment, field, signer, signer_org, serial, issuer, verdict, "
+        "intact, trusted, modified_after_signing, signing_time, timestamp_time, reasons_vi) "
+        "VALUES (:attachment, :field, :signer, :signer_org, :serial, :issuer, :verdict, "
+        ":intact, :trusted, :modified_after_signing, :signing_time, :timestamp_time, :reasons_vi)",
+        columns,
+    )
+
+
+def set_notes(conn: Connection, entry: int, notes: str) -> None:
+    conn.execute("UPDATE entries SET notes = ? WHERE id = ?", (notes, entry))
+
+
+def mark_paper_received(conn: Connection, entry: int) -> None:
+    conn.execute("UPDATE entries SET paper_received = 1 WHERE id = ?", (entry,))
+
+
+def fill_fields(conn: Connection, entry: int, fields: dict[str, Any], *, field_sources: str,
+                paper_copy_required: bool, search_text: str) -> None:
+    """Fields read later (OCR) written into an entry, with where they came from (JSON), the
+    paper-copy decision they lead to and the search text that now includes them."""
+    if not all(name.isidentifier() for name in fields):
+        raise ValueError(f"not column names: {sorted(fields)}")
+    sets = "".join(f"{name} = ?, " for name in fields)
+    conn.execute(f"UPDATE entries SET {sets}field_sources = ?, paper_copy_required = ?, search_text = ? "
+                 "WHERE id = ?",
+                 (*fields.values(), field_sources, int(paper_copy_required), search_text, entry))
+
+
+# -- reading --------------------------------------------------------------------------
+
+def load(conn: Connection, entry: int) -> dict[str, Any] | None:
+    """Every column of one entry, or None."""
+    return dict_row(conn, "SELECT * FROM entries WHERE id = ?", (entry,))
+
+
+def number_of(conn: Connection, entry: int) -> tuple[str, int, int]:
+    """(book, year, số đến) of an entry."""
+    return tuple(conn.execute("SELECT book, year, arrival_number FROM entries WHERE id = ?",
+                              (entry,)).fetchone())
+
+
+def same_document(conn: Connection, code_number: str, code_notation: str, organ_name: str,
+                  other_than: int) -> int | None:
+    """The first entry other than `other_than` with this number, notation and issuer."""
+    row = conn.execute(
+        "SELECT id FROM entries WHERE code_number = ? AND code_notation = ? AND organ_name = ? AND id != ? "
+        "ORDER BY id LIMIT 1",
+        (code_number, code_notation, organ_name, other_than)).fetchone()
+    return row[0] if row else None
+
+
+def listed(conn: Connection, *, book: str | None = None, year: int | None = None,
+           limit: int | None = None) -> list[dict[str, Any]]:
+    """Entries in register order (book, year, số đến), optionally of one book and/or year."""
+    where, params = [], []
+    if book:
+        where.append("e.book = ?")
+        params.append(book)
+    if year:
+        where.append("e.year = ?")
+        params.append(year)
+    sql = _ENTRY_SELECT + (" WHERE " + " AND ".join(where) if where else "")
+    sql += " ORDER BY e.book, e.year, e.arrival_number"
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    return dict_rows(conn, sql, tuple(params))
+
+
+def by_number(conn: Connection, number: int, *, book: str | None = None,
+              year: int | None = None) -> dict[str, Any] | None:
+    """The entry with this số đến (in this book and year when given; else the latest year's)."""
+    sql = _ENTRY_SELECT + " WHERE e.arrival_number = ?"
+    params: list[Any] = [number]
+    if book:
+        sql += " AND e.book = ?"
+        params.append(book)
+    if year:
+        sql += " AND e.year = ?"
+        params.append(year)
+    return dict_row(conn, sql + " ORDER BY e.year DESC LIMIT 1", tuple(params))
+
+
+def search(conn: Connection, words: list[str], limit: int) -> list[dict[str, Any]]:
+    """Entries whose folded search text has every word, the last one as a prefix; newest first.
+    `words` are folded already (no diacritics, đ→d, lower case) and not empty."""
+    query = " ".join([f'"{w}"' for w in words[:-1]] + [f'"{words[-1]}"*'])
+    # LIMIT inside the index query: a common phrase must not load every match.
+    sql = (_ENTRY_SELECT + " WHERE e.id IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ? "
+           "ORDER BY rowid DESC LIMIT ?) ORDER BY e.id DESC")
+    return dict_rows(conn, sql, (query, int(limit)))
+
+
+def attachments_of(conn: Connection, message: int) -> list[dict[str, Any]]:
+    """The files of a message, in their order."""
+    return dict_rows(conn, "SELECT filename, format, sha256, size, pages, allowed, reason_code FROM attachments "
+                           "WHERE message = ? ORDER BY position", (message,))
+
+
+def attachment_format(conn: Connection, message: int, position: int) -> str | None:
+    """The format found for the file at `position` (from 1) of a message."""
+    (fmt,) = conn.execute("SELECT format FROM attachments WHERE message = ? AND position = ?",
+                          (message, position)).fetchone()
+    return fmt
