@@ -6,8 +6,10 @@ then hands out a fresh, offline pyHanko `ValidationContext` per signature
 (a context remembers the certificates of the signature it checked, so one is
 never shared between documents).
 
-`check_trust(rules)` lists the problems `mailbot check` reports: missing,
-unreadable, expired or not-a-CA files.
+`trust_problems(rules)` lists the problems `mailbot check` reports — missing,
+unreadable, expired or not-a-CA files — with the key path of the entry at
+fault, so that they are told with its line; `check_trust(rules)` says them
+as text.
 
 Each entry may name a file (PEM with one or more certificates, or DER) or a
 folder (every *.pem, *.crt, *.cer, *.der, *.crl file in it).
@@ -99,20 +101,31 @@ class TrustStore:
 
 # -- building ------------------------------------------------------------------
 
+# A problem with one entry of the trust: lists: (key path in rules.yaml, message),
+# e.g. (("trust", "roots", 1), "missing.pem: file not found (…)"). `mailbot check`
+# adds the line; logs and TrustStore.problems say "trust.roots.1: …".
+Problem = tuple[tuple, str]
+
+
+def _said(problems: list[Problem]) -> list[str]:
+    return [f"{'.'.join(map(str, path))}: {message}" for path, message in problems]
+
+
 def trust_store(rules: Rules) -> TrustStore:
     """Read every trust file named in rules.yaml. Problems are kept, not raised."""
-    problems: list[str] = []
+    problems: list[Problem] = []
     roots = _load_certs(rules, rules.trust.roots, "roots", problems)
     intermediates = _load_certs(rules, rules.trust.intermediates, "intermediates", problems)
     crls = _load_crls(rules, rules.trust.crls, problems)
-    for p in problems:
-        logger.warning("trust: %s", p)
+    said = _said(problems)
+    for p in said:
+        logger.warning("%s", p)
     return TrustStore(
         roots=tuple(_unique(roots)),
         intermediates=tuple(_unique(intermediates)),
         crls=tuple(crls),
         revocation=rules.trust.revocation,
-        problems=tuple(problems),
+        problems=tuple(said),
     )
 
 
@@ -131,32 +144,37 @@ def _unique(certs: list[x509.Certificate]) -> list[x509.Certificate]:
     return out
 
 
-def _files(rules: Rules, entries: list[str], suffixes: set[str], section: str,
-           problems: list[str]) -> list[Path]:
-    files: list[Path] = []
-    for entry in entries:
-        path = rules.path(entry)
-        if path is None or not path.exists():
-            problems.append(f"trust.{section}: {entry}: file not found ({path})")
-        elif path.is_dir():
+def _files(rules: Rules, entry: str, where: tuple, suffixes: set[str], problems: list[Problem]) -> list[Path]:
+    """The files one entry names: itself, or the matching files of a folder."""
+    path = rules.path(entry)
+    if path is None or not path.exists():
+        problems.append((where, f"{entry}: file not found ({path}); fix the path (a relative one starts "
+                                "at the folder of rules.yaml) or remove the entry"))
+        return []
+    if path.is_dir():
+        try:
             found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in suffixes)
-            if not found:
-                problems.append(f"trust.{section}: {entry}: folder holds no "
-                                f"{'/'.join(sorted(suffixes))} files")
-            files.extend(found)
-        else:
-            files.append(path)
-    return files
+        except OSError as exc:
+            problems.append((where, f"{entry}: cannot read the folder ({exc.strerror or exc}); "
+                                    "let the mailbot user read it"))
+            return []
+        if not found:
+            problems.append((where, f"{entry}: folder holds no {'/'.join(sorted(suffixes))} files; "
+                                    "put the files there or remove the entry"))
+        return found
+    return [path]
 
 
-def _read(path: Path, section: str, problems: list[str]) -> bytes | None:
+def _read(path: Path, where: tuple, problems: list[Problem]) -> bytes | None:
     try:
         if path.stat().st_size > MAX_TRUST_FILE_BYTES:
-            problems.append(f"trust.{section}: {path}: file too large")
+            problems.append((where, f"{path}: file too large (over {MAX_TRUST_FILE_BYTES // 2**20} MiB); "
+                                    "name the certificate or CRL file itself"))
             return None
         return path.read_bytes()
     except OSError as exc:
-        problems.append(f"trust.{section}: {path}: cannot read the file ({exc.strerror or exc})")
+        problems.append((where, f"{path}: cannot read the file ({exc.strerror or exc}); "
+                                "let the mailbot user read it"))
         return None
 
 
@@ -190,52 +208,77 @@ def parse_crls(data: bytes) -> list[asn1_crl.CertificateList]:
     return lists
 
 
+def _certs_by_entry(rules: Rules, entries: list[str], section: str,
+                    problems: list[Problem]) -> list[tuple[tuple, list[x509.Certificate]]]:
+    out = []
+    for i, entry in enumerate(entries):
+        where, certs = ("trust", section, i), []
+        for path in _files(rules, entry, where, _CERT_SUFFIXES, problems):
+            data = _read(path, where, problems)
+            if data is None:
+                continue
+            try:
+                certs.extend(parse_certificates(data))
+            except Exception as exc:  # noqa: BLE001 - any parse error of an admin file
+                problems.append((where, f"{path}: not a readable certificate (PEM or DER): "
+                                        f"{type(exc).__name__}; name a certificate file (.pem, .crt, .cer, .der)"))
+        out.append((where, certs))
+    return out
+
+
+def _crls_by_entry(rules: Rules, entries: list[str],
+                   problems: list[Problem]) -> list[tuple[tuple, list[asn1_crl.CertificateList]]]:
+    out = []
+    for i, entry in enumerate(entries):
+        where, lists = ("trust", "crls", i), []
+        for path in _files(rules, entry, where, _CRL_SUFFIXES, problems):
+            data = _read(path, where, problems)
+            if data is None:
+                continue
+            try:
+                lists.extend(parse_crls(data))
+            except Exception as exc:  # noqa: BLE001
+                problems.append((where, f"{path}: not a readable CRL (PEM or DER): {type(exc).__name__}; "
+                                        "name a CRL file (.crl, .pem, .der)"))
+        out.append((where, lists))
+    return out
+
+
 def _load_certs(rules: Rules, entries: list[str], section: str,
-                problems: list[str]) -> list[x509.Certificate]:
-    out: list[x509.Certificate] = []
-    for path in _files(rules, entries, _CERT_SUFFIXES, section, problems):
-        data = _read(path, section, problems)
-        if data is None:
-            continue
-        try:
-            out.extend(parse_certificates(data))
-        except Exception as exc:  # noqa: BLE001 - any parse error of an admin file
-            problems.append(f"trust.{section}: {path}: not a readable certificate (PEM or DER): "
-                            f"{type(exc).__name__}")
-    return out
+                problems: list[Problem]) -> list[x509.Certificate]:
+    return [c for _where, certs in _certs_by_entry(rules, entries, section, problems) for c in certs]
 
 
-def _load_crls(rules: Rules, entries: list[str], problems: list[str]) -> list[asn1_crl.CertificateList]:
-    out: list[asn1_crl.CertificateList] = []
-    for path in _files(rules, entries, _CRL_SUFFIXES, "crls", problems):
-        data = _read(path, "crls", problems)
-        if data is None:
-            continue
-        try:
-            out.extend(parse_crls(data))
-        except Exception as exc:  # noqa: BLE001
-            problems.append(f"trust.crls: {path}: not a readable CRL (PEM or DER): {type(exc).__name__}")
-    return out
+def _load_crls(rules: Rules, entries: list[str], problems: list[Problem]) -> list[asn1_crl.CertificateList]:
+    return [c for _where, lists in _crls_by_entry(rules, entries, problems) for c in lists]
 
 
 # -- checking (mailbot check) --------------------------------------------------
 
-def check_trust(rules: Rules, now: datetime | None = None) -> list[str]:
-    """Problems with the trust files, one plain English line each."""
+def trust_problems(rules: Rules, now: datetime | None = None) -> list[Problem]:
+    """Problems with the trust files as (key path of the entry, message): `mailbot check` adds the line."""
     now = now or datetime.now(timezone.utc)
-    problems: list[str] = []
-    roots = _load_certs(rules, rules.trust.roots, "roots", problems)
-    intermediates = _load_certs(rules, rules.trust.intermediates, "intermediates", problems)
-    crls = _load_crls(rules, rules.trust.crls, problems)
-    for section, certs in (("roots", roots), ("intermediates", intermediates)):
+    problems: list[Problem] = []
+    roots = _certs_by_entry(rules, rules.trust.roots, "roots", problems)
+    intermediates = _certs_by_entry(rules, rules.trust.intermediates, "intermediates", problems)
+    crls = _crls_by_entry(rules, rules.trust.crls, problems)
+    for where, certs in (*roots, *intermediates):
         for cert in certs:
-            problems.extend(f"trust.{section}: {p}" for p in _cert_problems(cert, now))
-    for item in crls:
-        problems.extend(f"trust.crls: {p}" for p in _crl_problems(item, now, [*roots, *intermediates]))
-    if rules.trust.revocation == "hard-fail" and not crls:
-        problems.append("trust.revocation is hard-fail but no CRL is configured: signatures whose "
-                        "certificates name a CRL will be indeterminate")
+            problems.extend((where, p) for p in _cert_problems(cert, now))
+    cas = [c for _where, certs in (*roots, *intermediates) for c in certs]
+    for where, lists in crls:
+        for item in lists:
+            problems.extend((where, p) for p in _crl_problems(item, now, cas))
+    if rules.trust.revocation == "hard-fail" and not any(lists for _where, lists in crls):
+        problems.append((("trust", "revocation"), "hard-fail but no CRL is configured: signatures whose "
+                         "certificates name a CRL will be indeterminate; list CRLs under trust.crls or "
+                         "write soft-fail"))
     return problems
+
+
+def check_trust(rules: Rules, now: datetime | None = None) -> list[str]:
+    """Problems with the trust files, one plain English line each (`trust.roots.1: …`)."""
+    return _said(trust_problems(rules, now))
 
 
 def _name(cert: x509.Certificate) -> str:
@@ -251,11 +294,14 @@ def _cert_problems(cert: x509.Certificate, now: datetime) -> list[str]:
     not_after = validity["not_after"].native
     not_before = validity["not_before"].native
     if not_after < now:
-        out.append(f"{_name(cert)}: expired on {not_after.date().isoformat()}")
+        out.append(f"{_name(cert)}: expired on {not_after.date().isoformat()}; put its renewed certificate "
+                   "in its place")
     elif not_before > now:
-        out.append(f"{_name(cert)}: not valid before {not_before.date().isoformat()}")
+        out.append(f"{_name(cert)}: not valid before {not_before.date().isoformat()}; check the "
+                   "machine's clock, or wait for that day")
     if not cert.ca:
-        out.append(f"{_name(cert)}: not a CA certificate (basicConstraints cA is not set)")
+        out.append(f"{_name(cert)}: not a CA certificate (basicConstraints cA is not set); list only the "
+                   "certificates of certification authorities here, not a signer's own")
     return out
 
 
@@ -270,5 +316,6 @@ def _crl_problems(item: asn1_crl.CertificateList, now: datetime,
         out.append(f"CRL of {who}: out of date since {next_update.date().isoformat()} "
                    "(download a fresh one)")
     if not any(ca.subject == issuer for ca in cas):
-        out.append(f"CRL of {who}: its issuer is not among the configured roots/intermediates")
+        out.append(f"CRL of {who}: its issuer is not among the configured roots/intermediates; add the "
+                   "issuer's certificate under trust.roots or trust.intermediates")
     return out

@@ -16,9 +16,8 @@ from datetime import date, datetime
 from fnmatch import fnmatchcase
 from typing import Any
 
-from mailbot.config import Mailbox, Rules
+from mailbot.config import Condition, Mailbox, Person, Route, Rules
 from mailbot.model import Decision, MessageReport
-from mailbot.routing_rules import Condition, Person, Route
 from mailbot.util.textfold import fold
 
 URGENT = ("Hỏa tốc", "Thượng khẩn")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -22,7 +23,9 @@ DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 
 
 def rules_text(workdir: Path, port: int, relay_yaml: str = "", extra: str = "") -> str:
-    return f"""\
+    """The bot's rules.yaml; a top-level section in `extra` replaces the one here (rules.yaml refuses
+    a section written twice)."""
+    base = f"""\
 office: {{name: Văn phòng UBND tỉnh Quảng Ngãi, timezone: Asia/Ho_Chi_Minh}}
 storage: {{data_dir: {workdir}/data, outbox_dir: {workdir}/outbox}}
 books: [{{id: den-ubnd, name: Sổ văn bản đến}}]
@@ -30,9 +33,10 @@ mailboxes: [{{id: ubnd, address: {OFFICE}, register: den-ubnd}}]
 smtp_intake: {{host: 127.0.0.1, port: {port}}}
 notices: {{from_address: {OFFICE}, from_name: Văn thư UBND tỉnh, retry_base_seconds: 0.2, retry_max_seconds: 1}}
 senders: {{authserv_id: {MTA}}}
-{relay_yaml}
-{extra}
 """
+    replaced = set(re.findall(r"^(\w+):", extra, flags=re.MULTILINE))
+    kept = "".join(line for line in base.splitlines(keepends=True) if line.split(":", 1)[0] not in replaced)
+    return f"{kept}{relay_yaml}\n{extra}\n"
 
 
 def relay_yaml(relay) -> str:

@@ -34,15 +34,13 @@ without case, accents or the đ stroke.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
-_ID = r"^[a-z0-9][a-z0-9_.-]*$"
-# local@domain.tld, no spaces or commas: what a person could have typed wrong is refused here.
-_ADDRESS = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+from mailbot.config.errors import Lines, line_of, located
+from mailbot.config.fields import DOTTED_ID, Address, Strict
 
 SIGNATURE_VERDICTS = ("unsigned", "trusted-signed", "signed-untrusted", "signed-invalid", "indeterminate",
                       "unreadable")
@@ -50,27 +48,14 @@ URGENCIES = ("Hỏa tốc", "Thượng khẩn", "Khẩn")
 SECRECIES = ("Mật", "Tối mật", "Tuyệt mật")
 
 
-def check_address(value: str) -> str:
-    value = value.strip()
-    if not _ADDRESS.match(value):
-        raise ValueError(f"{value!r} is not one email address (write it as name@agency.gov.vn, "
-                         "one address per item, no spaces or commas)")
-    return value.lower()
-
-
-class _Strict(BaseModel):
+class _Strict(Strict):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
 class Unit(_Strict):
-    id: str = Field(pattern=_ID)
+    id: str = Field(pattern=DOTTED_ID)
     name: str
-    address: Optional[str] = None
-
-    @field_validator("address")
-    @classmethod
-    def _address(cls, value: str | None) -> str | None:
-        return None if value is None else check_address(value)
+    address: Optional[Address] = None
 
 
 class Absence(_Strict):
@@ -89,17 +74,12 @@ class Absence(_Strict):
 
 
 class Person(_Strict):
-    id: str = Field(pattern=_ID)
+    id: str = Field(pattern=DOTTED_ID)
     name: str
-    address: str
+    address: Address
     unit: Optional[str] = None
     deputy: Optional[str] = None
     absences: list[Absence] = []
-
-    @field_validator("address")
-    @classmethod
-    def _address(cls, value: str) -> str:
-        return check_address(value)
 
     def absence_on(self, day: date) -> Absence | None:
         return next((a for a in self.absences if a.covers(day)), None)
@@ -149,17 +129,12 @@ class Route(_Strict):
     name: str
     when: Optional[Condition] = None
     assign: Optional[Assign] = None
-    forward: list[str] = []
-    cc: list[str] = []
+    forward: list[Address] = []
+    cc: list[Address] = []
     deadline: Optional[Deadline] = None
     dossier: Optional[str] = None
     book: Optional[str] = None
     continue_: bool = Field(False, alias="continue")
-
-    @field_validator("forward", "cc")
-    @classmethod
-    def _addresses(cls, value: list[str]) -> list[str]:
-        return [check_address(v) for v in value]
 
     @property
     def catch_all(self) -> bool:
@@ -168,22 +143,30 @@ class Route(_Strict):
 
 # -- checks that span the three sections (reported at the line of the offending value) --------
 
-def _at(lines: dict[tuple, int], *path) -> str:
-    line = lines.get(tuple(path))
+def _at(lines: Lines, *path) -> str:
+    line = line_of(lines, path)
     return f"line {line}: " if line else ""
 
 
+def unique(section: str, values: list[str], key: str, lines: Lines, advice: str) -> list[str]:
+    """`section.N.key` values that were used before in the list, with both lines."""
+    problems, first = [], {}
+    for i, value in enumerate(values):
+        if value in first:
+            earlier = line_of(lines, (section, first[value], key))
+            problems.append(located(lines, (section, i, key), f"{value!r} is used twice"
+                                    f"{f' (also at line {earlier})' if earlier else ''}; {advice}"))
+        first.setdefault(value, i)
+    return problems
+
+
 def check_routing(units: list[Unit], people: list[Person], routes: list[Route], books: set[str],
-                  lines: dict[tuple, int]) -> list[str]:
+                  lines: Lines) -> list[str]:
     problems: list[str] = []
     unit_ids = {u.id for u in units}
     person_ids = {p.id for p in people}
-    for kind, items in (("units", units), ("people", people)):
-        seen: set[str] = set()
-        for i, item in enumerate(items):
-            if item.id in seen:
-                problems.append(f"{_at(lines, kind, i, 'id')}{kind}.{i}.id: {item.id!r} is used twice")
-            seen.add(item.id)
+    problems += unique("units", [u.id for u in units], "id", lines, "give each unit its own id")
+    problems += unique("people", [p.id for p in people], "id", lines, "give each person their own id")
 
     def unknown(value: str | None, known: set[str], what: str, *path) -> None:
         if value is not None and value not in known:
@@ -218,7 +201,7 @@ def check_routing(units: list[Unit], people: list[Person], routes: list[Route], 
     return problems
 
 
-def _deputy_loops(people: list[Person], lines: dict[tuple, int]) -> list[str]:
+def _deputy_loops(people: list[Person], lines: Lines) -> list[str]:
     """Standing deputies that lead back to the person (a → b → a): nobody would ever be found
     when they are all away."""
     deputy = {p.id: p.deputy for p in people}
