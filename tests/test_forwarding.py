@@ -4,6 +4,7 @@ marked, and the clerk hears of them; secret documents are never forwarded."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 from email import message_from_bytes, policy
 
@@ -101,8 +102,15 @@ def test_forward_carries_the_original_unchanged_and_its_signature_verifies(bot_f
     cc = got["chanh.vanphong@quangngai.gov.vn"][0]
     assert str(cc["Subject"]).startswith("Để biết: Số đến 1/")
     # The register records the route and the handler.
-    route, = bot.query("SELECT route FROM entries")[0]
+    route, recipient, due = bot.query("SELECT route, recipient_unit, due_date FROM entries")[0]
     assert '"handler": "pct1"' in route and '"name": "Văn bản của Sở Tài chính"' in route
+    assert recipient == "Phòng Tổng hợp / Nguyễn Văn An" and due is not None
+    # The export carries them too (README, JSON contract).
+    from mailbot.register.listing import export_entries
+
+    row = json.loads(next(export_entries(bot.db(), "jsonl")))
+    assert (row["unit"], row["handler"], row["deadline"]) == ("tonghop", "pct1", due)
+    assert row["route"]["name"] == "Văn bản của Sở Tài chính" and row["received_at"]
 
 
 def test_urgent_document_is_marked_forwarded_at_once_and_the_clerk_told(bot_factory, relay):

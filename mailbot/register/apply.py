@@ -119,6 +119,14 @@ _DOCUMENT_COLUMNS = ("code", "code_number", "code_notation", "type_name", "organ
                      "signer_position", "signer_competence", "signer_title")
 
 
+def _recipient(route) -> str | None:
+    """The register's "Đơn vị hoặc người nhận" (NĐ 30/2020 Phụ lục IV): unit and handler."""
+    if route is None:
+        return None
+    parts = [p for p in (route.unit_name or route.unit, route.handler_name) if p]
+    return " / ".join(parts) or None
+
+
 def _insert_entry(conn: sqlite3.Connection, msg: dict, report: MessageReport,
                   decision: Decision, arrival: datetime, number: int) -> int:
     doc = report.document or DocumentFields()
@@ -135,6 +143,8 @@ def _insert_entry(conn: sqlite3.Connection, msg: dict, report: MessageReport,
         decision=decision.outcome, paper_copy_required=int(decision.paper_copy_required),
         signature_verdict=_signature_verdict(report),
         route=json.dumps(decision.route.to_json(), ensure_ascii=False) if decision.route else None,
+        recipient_unit=_recipient(decision.route),
+        due_date=decision.route.deadline.isoformat() if decision.route and decision.route.deadline else None,
         search_text=fold(searchable), field_sources=json.dumps(report.document_sources, ensure_ascii=False),
     )
 

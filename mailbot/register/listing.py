@@ -31,7 +31,8 @@ VIETNAMESE_HEADINGS = {
     "signer_title": "Khối chữ ký", "to_places": "Nơi nhận", "page_amount": "Số tờ",
     "decision": "Kết quả tiếp nhận", "paper_copy_required": "Cần bản giấy",
     "paper_received": "Đã nhận bản giấy", "signature_verdict": "Chữ ký số",
-    "attachments": "Tệp đính kèm", "route": "Đơn vị/người nhận", "email_subject": "Tiêu đề thư",
+    "attachments": "Tệp đính kèm", "recipient": "Đơn vị hoặc người nhận", "deadline": "Hạn giải quyết",
+    "received_at": "Thời điểm thư đến hệ thống", "email_subject": "Tiêu đề thư",
 }
 
 def attachments_of(db: sqlite_utils.Database, message: int) -> list[dict[str, Any]]:
@@ -54,6 +55,7 @@ def entry_json(db: sqlite_utils.Database, row: dict[str, Any]) -> dict[str, Any]
         if name == "to_places":
             value = json.loads(value) if value else []
         out[name] = value
+    route = json.loads(row["route"]) if row["route"] else None
     out.update({
         "decision": row["decision"],
         "paper_copy_required": bool(row["paper_copy_required"]),
@@ -63,7 +65,12 @@ def entry_json(db: sqlite_utils.Database, row: dict[str, Any]) -> dict[str, Any]
             {"filename": a["filename"], "format": a["format"], "sha256": a["sha256"], "pages": a["pages"]}
             for a in attachments_of(db, row["message"]) if a["allowed"]
         ],
-        "route": json.loads(row["route"]) if row["route"] else None,
+        "route": route,
+        "unit": route.get("unit") if route else None,
+        "handler": route.get("handler") if route else None,
+        "recipient": row.get("recipient_unit"),
+        "deadline": row.get("due_date"),
+        "received_at": row["delivered_at"],
         "email_subject": row["email_subject"],
     })
     return out

@@ -44,12 +44,12 @@ def insert_entry(conn: Connection, **columns: Any) -> int:
         "message_id, sender, email_subject, code, code_number, code_notation, type_name, organ_name, "
         "parent_organ, place, issued_date, subject, urgency, secrecy, signer_name, signer_position, "
         "signer_competence, signer_title, to_places, page_amount, decision, paper_copy_required, "
-        "signature_verdict, route, search_text, field_sources, created_at) "
+        "signature_verdict, route, recipient_unit, due_date, search_text, field_sources, created_at) "
         "VALUES (:book, :year, :arrival_number, :arrival_date, :delivered_at, :message, :mailbox, "
         ":message_id, :sender, :email_subject, :code, :code_number, :code_notation, :type_name, :organ_name, "
         ":parent_organ, :place, :issued_date, :subject, :urgency, :secrecy, :signer_name, :signer_position, "
         ":signer_competence, :signer_title, :to_places, :page_amount, :decision, :paper_copy_required, "
-        ":signature_verdict, :route, :search_text, :field_sources, :created_at)",
+        ":signature_verdict, :route, :recipient_unit, :due_date, :search_text, :field_sources, :created_at)",
         {**columns, "created_at": now_utc()},
     )
     return cur.lastrowid
