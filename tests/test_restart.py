@@ -117,3 +117,34 @@ def test_restart_reaches_the_no_crash_end_state(tmp_path, relay, crash_at):
     assert state["messages"] == [("processed", "accept"), ("processed", "accept")]
     assert state["outbox"] == [("receipt", "vanthu@stc.quangngai.gov.vn", "sent")] * 2
     assert state["sent"] == [("vanthu@stc.quangngai.gov.vn", 1)] * 2
+
+
+ROUTED = """
+people: [{id: pct1, name: Nguyễn Văn An, address: pct1@quangngai.gov.vn}]
+routes: [{name: Tất cả, assign: {handler: pct1}, cc: [chanh.vanphong@quangngai.gov.vn]}]
+"""
+
+
+def test_a_crash_between_registration_and_forwarding_forwards_once(tmp_path, relay):
+    """The forwards are outbox rows of the registration transaction: killed right after it,
+    the restarted daemon sends each one, once (an urgent document: due at once, day or night)."""
+    port = free_port()
+    config = tmp_path / "rules.yaml"
+    config.write_text(rules_text(tmp_path, port, relay_yaml(relay), ROUTED), encoding="utf-8")
+    db_path = tmp_path / "data" / "mailbot.sqlite3"
+    doc = mail(subject="Hỏa tốc", files=[("cv.docx", samples.docx(["SỞ TÀI CHÍNH", "Số: 77/STC-NS", "HỎA TỐC",
+                                                                    "V/v phòng chống bão"]), DOCX_TYPE)])
+    proc = start(config, port, "after-register")
+    try:
+        assert send(port, doc.as_bytes(policy=SMTP_POLICY), str(doc["From"]))
+        assert proc.wait(timeout=20) == 86, "the crash point was not reached"
+        assert not relay.messages                      # nothing left before the crash
+        proc = start(config, port)
+        settled(db_path)
+    finally:
+        proc.terminate()
+        assert proc.wait(timeout=20) == 0, proc.stderr.read().decode()[-2000:]
+    sent = sorted((m.rcpt_tos[0], m.raw.split(b"X-Mailbot-Notice: ")[1].split(b"\r\n")[0].decode())
+                  for m in relay.messages)
+    assert sent == [("chanh.vanphong@quangngai.gov.vn", "forward"), ("pct1@quangngai.gov.vn", "forward"),
+                    ("vanthu@stc.quangngai.gov.vn", "paper-copy"), ("vanthu@stc.quangngai.gov.vn", "receipt")]
