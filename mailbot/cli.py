@@ -62,10 +62,11 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("pyhanko").setLevel(logging.ERROR)
     logging.getLogger("pyhanko_certvalidator").setLevel(logging.ERROR)
     from mailbot.config import ConfigError
+    from mailbot.store.schema import SchemaTooNew
 
     try:
         return _module(args.command).run(args)
-    except ConfigError as exc:
+    except (ConfigError, SchemaTooNew) as exc:
         print(str(exc), file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -624,6 +624,9 @@ def test_one_failing_mailbox_does_not_stall_the_others(dovecot, user, tmp_path):
         wait_for(lambda: dovecot.count(user, "INBOX") == 0, 10, what="good mailbox works")
         wait_for(lambda: bad_login.status()["last_error"] and bad_port.status()["last_error"], 10,
                  what="errors recorded")
+        # The status file is written once the move is recorded: wait for it, not for the server.
+        wait_for(lambda: {r["mailbox"]: r for r in read_status(rules)}[user]["waiting"] == 0, 10,
+                 what="the status file to show nothing waiting")
         records = {r["mailbox"]: r for r in read_status(rules)}
         assert records[user]["connected"] and records[user]["waiting"] == 0
         assert not records["nobody1"]["connected"] and "LoginError" in records["nobody1"]["last_error"]
