@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
 from typing import Any
 
 from mailbot.inspect.document_case import (

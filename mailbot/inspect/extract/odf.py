@@ -29,6 +29,33 @@ _ODF_SKIP = {
 _WS = re.compile(r"[ \t\r\n]+")
 
 
+class _OdfBody:
+    """What both ODF readers do with an opening tag before looking at it: skip what is not
+    content (notes, tracked changes, forms…), and hand everything before office:body to the
+    styles. Subclasses set `skip`, `in_body` and `styles`."""
+
+    skip: int
+    in_body: bool
+    styles: "_OdfStyles"
+
+    def _enter(self, name, attrs) -> tuple[str, str] | None:
+        """(uri, local) of a content element, or None when the reader must not look at it."""
+        if self.skip:
+            self.skip += 1
+            return None
+        uri, local = _split(name)
+        if (uri, local) in _ODF_SKIP:
+            self.skip = 1
+            return None
+        if not self.in_body:
+            if uri == _ODF_OFFICE and local == "body":
+                self.in_body = True
+            else:
+                self.styles.start(name, attrs)
+            return None
+        return uri, local
+
+
 class _OdfStyles:
     """Font faces and (automatic or common) styles: font name, upper-case, parent."""
 

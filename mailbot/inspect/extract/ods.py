@@ -10,13 +10,13 @@ converted.
 from __future__ import annotations
 
 from mailbot.inspect import legacy
-from mailbot.inspect.extract.odf import _ODF_OFFICE, _ODF_SKIP, _ODF_TABLE, _ODF_TEXT, _WS, _odf_styles, _OdfStyles
+from mailbot.inspect.extract.odf import _ODF_TABLE, _ODF_TEXT, _WS, _odf_styles, _OdfBody, _OdfStyles
 from mailbot.inspect.extract.output import _Enough, _Out, _Refused
 from mailbot.inspect.extract.package import _attr, _int, _Package, _split
 from mailbot.inspect.extract.sheets import SHEET_ROWS, _Rows
 
 
-class _Ods:
+class _Ods(_OdfBody):
     """content.xml of a spreadsheet: the first table's first rows."""
 
     def __init__(self, rows: _Rows, styles: _OdfStyles):
@@ -34,19 +34,10 @@ class _Ods:
         self.in_p = 0
 
     def start(self, name, attrs):
-        if self.skip:
-            self.skip += 1
+        element = self._enter(name, attrs)
+        if element is None:
             return
-        uri, local = _split(name)
-        if (uri, local) in _ODF_SKIP:
-            self.skip = 1
-            return
-        if not self.in_body:
-            if uri == _ODF_OFFICE and local == "body":
-                self.in_body = True
-            else:
-                self.styles.start(name, attrs)
-            return
+        uri, local = element
         if uri == _ODF_TABLE:
             if local == "table":
                 self.tables += 1

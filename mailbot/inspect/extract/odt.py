@@ -10,12 +10,12 @@ annotations and forms are skipped.
 from __future__ import annotations
 
 from mailbot.inspect import legacy
-from mailbot.inspect.extract.odf import _ODF_OFFICE, _ODF_SKIP, _ODF_TEXT, _WS, _odf_styles, _OdfStyles
+from mailbot.inspect.extract.odf import _ODF_TEXT, _WS, _odf_styles, _OdfBody, _OdfStyles
 from mailbot.inspect.extract.output import _Enough, _Out, _Refused
 from mailbot.inspect.extract.package import _attr, _Package, _split
 
 
-class _Odt:
+class _Odt(_OdfBody):
     """content.xml of a text document (styles first, then body), streamed."""
 
     def __init__(self, out: _Out, styles: _OdfStyles):
@@ -27,19 +27,10 @@ class _Odt:
         self._cache: dict = {}
 
     def start(self, name, attrs):
-        if self.skip:
-            self.skip += 1
+        element = self._enter(name, attrs)
+        if element is None:
             return
-        uri, local = _split(name)
-        if (uri, local) in _ODF_SKIP:
-            self.skip = 1
-            return
-        if not self.in_body:
-            if uri == _ODF_OFFICE and local == "body":
-                self.in_body = True
-            else:
-                self.styles.start(name, attrs)
-            return
+        uri, local = element
         if uri != _ODF_TEXT:
             return
         if local in ("p", "h"):
