@@ -36,10 +36,10 @@ from zoneinfo import ZoneInfo
 import sqlite_utils
 
 from mailbot.config import Rules
-from mailbot.store import outbox as outbox_rows
-
-from mailbot.util.durable import write_durably
 from mailbot.dispatch.smtp import PermanentFailure, Session, TemporaryFailure
+from mailbot.store import outbox as outbox_rows
+from mailbot.store.schema import utc_iso
+from mailbot.util.durable import write_durably
 
 log = logging.getLogger("mailbot.dispatch")
 
@@ -168,7 +168,7 @@ class Dispatcher:
 
     def _claim(self, row: dict, now: datetime) -> bool:
         lease = now + timedelta(seconds=self._delay(row["attempts"] + 1))
-        return outbox_rows.claim(self.db, row["id"], row["attempts"], _iso(lease))
+        return outbox_rows.claim(self.db, row["id"], row["attempts"], utc_iso(lease))
 
     def _retry(self, row: dict, attempt: int, error: str, now: datetime) -> datetime | None:
         """Schedule the next attempt and return its time; None when the row has failed for good."""
@@ -178,18 +178,18 @@ class Dispatcher:
                       row["id"], row["kind"], row["recipient"], attempt, error)
             return None
         later = now + timedelta(seconds=self._delay(attempt))
-        outbox_rows.reschedule(self.db, row["id"], _iso(later), error[:_MAX_ERROR_CHARS])
+        outbox_rows.reschedule(self.db, row["id"], utc_iso(later), error[:_MAX_ERROR_CHARS])
         log.warning("notice %d (%s to %s) not sent (attempt %d of %d), retry at %s: %s",
                     row["id"], row["kind"], row["recipient"], attempt, self.rules.notices.max_attempts,
-                    _iso(later), error)
+                    utc_iso(later), error)
         return later
 
     def _postpone(self, rows: list[dict], error: str, later: datetime) -> None:
         if not rows:
             return
         for row in rows:
-            outbox_rows.reschedule(self.db, row["id"], _iso(later), f"not tried: {error}"[:_MAX_ERROR_CHARS])
-        log.warning("%d more notice(s) postponed to %s: relay unavailable", len(rows), _iso(later))
+            outbox_rows.reschedule(self.db, row["id"], utc_iso(later), f"not tried: {error}"[:_MAX_ERROR_CHARS])
+        log.warning("%d more notice(s) postponed to %s: relay unavailable", len(rows), utc_iso(later))
 
     def _delay(self, attempt: int) -> float:
         """Exponential backoff with jitter: half fixed, half random ("equal jitter")."""
@@ -201,7 +201,7 @@ class Dispatcher:
         outbox_rows.fail(self.db, row["id"], error[:_MAX_ERROR_CHARS])
 
     def _mark_sent(self, row: dict) -> None:
-        outbox_rows.mark_sent(self.db, row["id"], _iso(self._now()))
+        outbox_rows.mark_sent(self.db, row["id"], utc_iso(self._now()))
 
     # -- no relay: .eml files ----------------------------------------------------
     def _write_eml(self, row: dict, now: datetime) -> int:
@@ -221,9 +221,6 @@ class Dispatcher:
 
 
 # -- helpers -----------------------------------------------------------------------
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
 
 
 def _raw(row: dict) -> bytes:

@@ -21,7 +21,7 @@ import sqlite_utils
 
 from mailbot.config import Rules
 from mailbot.store import audit, outbox as outbox_rows
-from mailbot.store.schema import transaction
+from mailbot.store.schema import transaction, utc_iso
 from mailbot.register.apply import notice_caps, send_slot
 from mailbot.dispatch.compose import compose_notice
 from mailbot.spool.store import Spool
@@ -30,15 +30,12 @@ from mailbot.util.errors import short_error
 log = logging.getLogger("mailbot.dispatch")
 
 
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
-
 
 def outbox_summary(db: sqlite_utils.Database, now: datetime | None = None) -> dict[str, Any]:
     """Counts by state, the deferred notices and when the last of them goes, the oldest unsent."""
     now = now or datetime.now(timezone.utc)
     counts = outbox_rows.counts_by_state(db)
-    deferred, last = outbox_rows.deferred(db, _iso(now))
+    deferred, last = outbox_rows.deferred(db, utc_iso(now))
     oldest = outbox_rows.oldest_unsent(db)
     return {"pending": counts.get("pending", 0), "deferred": deferred, "deferred_until": last,
             "unbuilt": counts.get("unbuilt", 0), "failed": counts.get("failed", 0),
@@ -48,7 +45,7 @@ def outbox_summary(db: sqlite_utils.Database, now: datetime | None = None) -> di
 def stuck_notices(db: sqlite_utils.Database, now: datetime | None = None) -> list[dict[str, Any]]:
     """Unbuilt, failed and deferred notices, oldest first."""
     now = now or datetime.now(timezone.utc)
-    rows = outbox_rows.stuck(db, _iso(now))
+    rows = outbox_rows.stuck(db, utc_iso(now))
     for row in rows:
         if row["state"] == "pending":
             row["state"] = "deferred"
@@ -68,7 +65,7 @@ def _retry_one(rules: Rules, db: sqlite_utils.Database, row_id: int) -> tuple[in
     now = datetime.now(timezone.utc)
     if state == "failed":
         with transaction(db) as conn:
-            outbox_rows.requeue_failed(conn, row_id, _iso(now))
+            outbox_rows.requeue_failed(conn, row_id, utc_iso(now))
             audit.append(conn, "notice-retry", message=message, kind=kind, to=recipient, was="failed")
         log.info("notice %d (%s to %s) put back in line", row_id, kind, recipient)
         return row_id, "pending", None
@@ -88,7 +85,7 @@ def _retry_one(rules: Rules, db: sqlite_utils.Database, row_id: int) -> tuple[in
     with transaction(db) as conn:
         send_at = send_slot(conn, notice_caps(rules), now)
         outbox_rows.store_composed(conn, row_id, subject=composed.subject, message_id=composed.message_id,
-                                   raw=composed.raw, send_at=_iso(send_at))
+                                   raw=composed.raw, send_at=utc_iso(send_at))
         audit.append(conn, "notice-retry", message=message, kind=kind, to=recipient, was="unbuilt")
     log.info("notice %d (%s to %s) composed and queued", row_id, kind, recipient)
     return row_id, "pending", None

@@ -22,7 +22,7 @@ from typing import Callable
 import sqlite_utils
 
 from mailbot.store import audit, entries, messages, ocr_jobs, outbox
-from mailbot.store.schema import transaction
+from mailbot.store.schema import transaction, utc_iso
 from mailbot.model import Decision, DocumentFields, MessageReport
 from mailbot.util.textfold import fold
 
@@ -166,10 +166,6 @@ def notice_caps(rules) -> NoticeCaps:
 INTERNAL_KINDS = frozenset({"alert", "notice-failed", "notices-deferred", "forward"})
 
 
-def _iso(moment: datetime) -> str:
-    """UTC, fixed width: the outbox's send times compare correctly as text."""
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
-
 
 def _recipient_capped(conn: sqlite3.Connection, notice: Notice, caps: NoticeCaps, now: datetime) -> str | None:
     """Loop protection, keyed on the correspondent: why this notice must not be queued, or None."""
@@ -211,7 +207,7 @@ def queue_notice(conn: sqlite3.Connection, message: int, entry: int | None, noti
         # (or the dispatcher, once the cause is fixed) composes it again from `compose`.
         outbox.queue_unbuilt(conn, message=message, kind=notice.kind, recipient=notice.recipient,
                              message_id=notice.message_id, envelope_sender=notice.envelope_sender,
-                             send_at=_iso(now), error=notice.error, compose=notice.compose)
+                             send_at=utc_iso(now), error=notice.error, compose=notice.compose)
         audit.append(conn, "notice-unbuilt", message=message, entry=entry, kind=notice.kind, to=notice.recipient,
                      error=notice.error)
         return
@@ -227,8 +223,8 @@ def queue_notice(conn: sqlite3.Connection, message: int, entry: int | None, noti
         send_at = notice.not_before
     queued = outbox.queue(conn, message=message, kind=notice.kind, recipient=notice.recipient,
                           subject=notice.subject, message_id=notice.message_id, raw=notice.raw,
-                          envelope_sender=notice.envelope_sender, send_at=_iso(send_at),
-                          scheduled_at=None if internal else _iso(send_at))
+                          envelope_sender=notice.envelope_sender, send_at=utc_iso(send_at),
+                          scheduled_at=None if internal else utc_iso(send_at))
     if not queued:
         return
     if internal:
@@ -239,10 +235,10 @@ def queue_notice(conn: sqlite3.Connection, message: int, entry: int | None, noti
         audit.append(conn, "notice-queued", message=message, entry=entry, kind=notice.kind, to=notice.recipient)
         return
     audit.append(conn, "notice-deferred", message=message, entry=entry, kind=notice.kind, to=notice.recipient,
-                 send_at=_iso(send_at), reason=f"office cap of {caps.per_hour} notices per window reached")
-    if outbox.open_deferral(conn, _iso(now)):
+                 send_at=utc_iso(send_at), reason=f"office cap of {caps.per_hour} notices per window reached")
+    if outbox.open_deferral(conn, utc_iso(now)):
         log.warning("office cap of %d notices per %d s reached: notices are deferred, not dropped "
-                    "(first deferred one goes at %s)", caps.per_hour, caps.window_seconds, _iso(send_at))
+                    "(first deferred one goes at %s)", caps.per_hour, caps.window_seconds, utc_iso(send_at))
         alert = deferral_alert(send_at) if deferral_alert else None
         if alert is not None:
             queue_notice(conn, message, entry, alert, caps, now, None)

@@ -292,6 +292,12 @@ class transaction:
         return False
 
 
+def utc_iso(moment: datetime) -> str:
+    """A send time as the outbox stores it: UTC, fixed width (to the microsecond), so that
+    times compare correctly as text."""
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
 def now_utc() -> str:
     """Now, as the register's `…_at` columns store it: UTC, ISO 8601, to the second."""
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
