@@ -294,3 +294,30 @@ def test_passwd_command_writes_a_hashed_password(site, tmp_path):
     assert (tmp_path / "web-users").stat().st_mode & 0o077 == 0
     assert accounts.check_login(tmp_path / "web-users", "an", "mot mat khau dai").role == "clerk"
     assert accounts.check_login(tmp_path / "web-users", "an", "mot mat khau dai!") is None
+
+
+ARTEFACTS = ROOT / "test-artefacts" / "web"
+
+
+def _screenshot(target: str, out: Path) -> None:
+    """Chromium's own screenshot mode (Debian package `chromium`)."""
+    out.unlink(missing_ok=True)
+    subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                    f"--screenshot={out}", "--window-size=1200,1000", target],
+                   check=True, capture_output=True, timeout=120)
+    assert out.stat().st_size > 10_000, out     # a blank page is a few KB
+
+
+def test_a_real_browser_renders_the_pages_in_vietnamese(site):
+    """Screenshots kept in test-artefacts/web/: the login page as served, and the search result
+    and an entry page as a logged-in leader receives them (saved, with the site's own CSS)."""
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    _screenshot(site["url"] + "/-/login", ARTEFACTS / "login.png")
+    c = client(site, "lanhdao")
+    for name, path in (("search", "/register/entries?_search=dong+nai&_facet=type_name"),
+                       ("entry", "/register/entries/3")):
+        html = c.get(path).text
+        assert html.count("<head>") == 1
+        page = ARTEFACTS / f"{name}.html"
+        page.write_text(html.replace("<head>", f'<head><base href="{site["url"]}/">', 1), encoding="utf-8")
+        _screenshot(page.as_uri(), ARTEFACTS / f"{name}.png")

@@ -17,7 +17,7 @@ from pathlib import Path
 from mailbot.util.durable import write_durably
 
 ROLES = ("leader", "clerk")
-# scrypt cost: 2^14 × 8 × 128 bytes = 16 MiB and ~50 ms per check — slow enough for guessing.
+# scrypt cost: 2^14 × 8 × 128 bytes = 16 MiB and ~0.1 s per check here — slow for guessing.
 _N, _R, _P = 2 ** 14, 8, 1
 
 

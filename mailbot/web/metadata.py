@@ -69,9 +69,6 @@ def build_metadata(rules: Rules) -> dict[str, Any]:
                         "fts_table": "entries_fts",
                         "fts_pk": "id",
                         "label_column": "subject",
-                        "columns": {c: label(c) for c in
-                                    ("arrival_number", "arrival_date", "code", "type_name", "organ_name",
-                                     "subject", "recipient_unit", "due_date", "signature_verdict")},
                     },
                     "books": {"title": "Sổ đăng ký", "label_column": "name"},
                 },
