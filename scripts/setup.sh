@@ -6,8 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # libmagic: formats; Dovecot: IMAP tests; Tesseract (+ Vietnamese) and poppler: OCR of scans;
-# Liberation fonts: the OCR tests print their own scans.
-want_debs=(libmagic1 dovecot-imapd tesseract-ocr tesseract-ocr-vie poppler-utils fonts-liberation2)
+# Liberation fonts: the OCR tests print their own scans; chromium: screenshots of the web view.
+want_debs=(libmagic1 dovecot-imapd tesseract-ocr tesseract-ocr-vie poppler-utils fonts-liberation2 chromium)
 missing=()
 for deb in "${want_debs[@]}"; do
   dpkg-query -W -f='${Status}' "$deb" 2>/dev/null | grep -q "install ok installed" || missing+=("$deb")

@@ -246,6 +246,13 @@ class Storage(Strict):
     outbox_dir: str | None = None        # notices go here as .eml when no smtp relay is set
 
 
+class Web(Strict):
+    """`mailbot web`, the read-only register view. Passwords are never here: only where the
+    file of hashed ones is (`mailbot web passwd` writes it)."""
+
+    users_file: str = "web-users"      # relative to this file's folder
+
+
 class Rules(Strict):
     office: Office = Office()
     storage: Storage = Storage()
@@ -264,6 +271,7 @@ class Rules(Strict):
     units: list[Unit] = []
     people: list[Person] = []
     routes: list[Route] = []
+    web: Web = Web()
 
     # Where this file was read from; relative paths resolve against it.
     base_dir: Path = Field(default=Path("."), exclude=True)
