@@ -144,4 +144,7 @@ def test_demo_runs_the_whole_flow(tmp_path):
     notices = out.split("== Notices")[1]
     assert notices.count("receipt →") == 2 and notices.count("refusal →") == 2
     assert notices.count("paper-copy →") == 1 and notices.count("alert →") == 1
-    assert len(list((tmp_path / "demo" / "outbox").glob("*.eml"))) == 6
+    # Both documents are routed; their forwards go now in office hours, else when the office opens.
+    assert notices.count("forward →") == 2
+    forwards_sent = notices.count("[sent] forward →")
+    assert len(list((tmp_path / "demo" / "outbox").glob("*.eml"))) == 6 + forwards_sent
