@@ -210,3 +210,85 @@ def test_periods():
     assert last_closed("month", date(2026, 3, 1)).key == "2026-02"
     with pytest.raises(ValueError):
         parse_period("2026-12-31..2026-01-01")
+
+
+# -- the printed register (Decree 30/2020 Phụ lục IV) ---------------------------------------
+
+def pdftotext(path: Path) -> str:
+    import subprocess
+
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True,
+                          text=True).stdout
+
+
+def test_printed_register_holds_every_entry_in_order_with_diacritics(register, tmp_path, capsys):
+    out = tmp_path / "so.pdf"
+    assert main(["register", "print", "--config", str(register), "--book", "den-ubnd", "--from", "2026-01-01",
+                 "--to", "2026-06-30", "--format", "pdf", "-o", str(out)]) == 0
+    assert "8 entries" in capsys.readouterr().out
+    text = pdftotext(out)
+    assert "SỔ ĐĂNG KÝ VĂN BẢN ĐẾN" in text and "Sổ đăng ký văn bản đến" in text and "Năm 2026" in text
+    for heading in ("Ngày đến", "Số đến", "Tác giả", "Số, ký hiệu", "Ngày tháng", "Tên loại và trích yếu nội dung",
+                    "Đơn vị hoặc", "Ký nhận", "Ghi chú", "(1)", "(9)"):
+        assert heading in text
+    # Every entry, in order of số đến, with its author and summary spelt right.
+    expected = [("15/01/2026", "Sở Tài chính", "125/GM-STC"), ("10/02/2026", "Sở Xây dựng", "12/QĐ-SXD"),
+                ("05/03/2026", None, None), ("10/03/2026", CITIZEN, None),
+                ("01/04/2026", "Sở Xây dựng", "40/GM-SXD"), ("15/04/2026", "Sở Tài chính", "125/GM-STC"),
+                ("06/05/2026", "Sở Tài chính", "77/QĐ-STC"), ("30/06/2026", "Sở Xây dựng", "40/GM-SXD")]
+    pos = 0
+    for number, (day, author, code) in enumerate(expected, start=1):
+        found = re.search(rf"^\s*{re.escape(day)}\s+{number}\s", text[pos:], flags=re.MULTILINE)
+        assert found, (number, day)
+        pos += found.end()
+        line = text[pos:].splitlines()[0]
+        if author:
+            assert author in line
+        if code:
+            assert code in line
+    assert "Quyết định Phê duyệt dự toán công trình" in text and "Giấy mời Dự hội nghị tổng kết" in text
+    assert "Đã nhận bản giấy" in text and "Chờ bản giấy" in text
+    assert "Trang 1/" in text and "NGƯỜI LẬP SỔ" in text and "THỦ TRƯỞNG CƠ QUAN" in text
+    assert "Sổ này có 8 văn bản đến, từ số 1 đến số 8" in text
+
+
+def test_printed_register_range_of_numbers_and_xlsx(register, tmp_path, capsys):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "so.xlsx"
+    assert main(["register", "print", "--config", str(register), "--book", "den-ubnd", "--from", "2026-01-01",
+                 "--to", "2026-12-31", "--numbers", "2-4", "--format", "xlsx", "-o", str(out)]) == 0
+    ws = load_workbook(out).active
+    rows = list(ws.iter_rows(values_only=True))
+    heading = rows.index(("Ngày đến", "Số đến", "Tác giả", "Số, ký hiệu", "Ngày tháng",
+                          "Tên loại và trích yếu nội dung", "Đơn vị hoặc người nhận", "Ký nhận", "Ghi chú"))
+    assert [r[1] for r in rows[heading + 2:heading + 5]] == ["2", "3", "4"]
+    assert rows[heading + 2][2] == "Sở Xây dựng" and rows[heading + 2][5].startswith("Quyết định")
+    assert ws.print_title_rows == f"${heading + 1}:${heading + 2}"
+    assert ws.page_setup.orientation == "landscape" and ws.oddFooter.center.text == "Trang &P/&N"
+    with pytest.raises(SystemExit):
+        main(["register", "print", "--config", str(register), "--book", "den-ubnd", "--from", "2026-01-01",
+              "--to", "2026-12-31", "--numbers", "9-1", "-o", str(out)])
+    assert "FIRST-LAST" in capsys.readouterr().err
+
+
+def test_a_thousand_entries_print_with_page_numbers_and_headings_on_every_page(tmp_path):
+    from mailbot.reports.register_form import PrintedRegister
+    from mailbot.reports.register_pdf import to_pdf
+
+    rows = [(f"{1 + i // 40:02d}/10/2026", str(i + 1), "Sở Tài nguyên và Môi trường", f"{i + 1}/STNMT-VP", "",
+             f"Công văn Về việc đề nghị thẩm định hồ sơ số {i + 1}", "Phòng Tổng hợp", "", "")
+            for i in range(1000)]
+    register = PrintedRegister("Văn phòng UBND tỉnh Quảng Ngãi", "Sổ văn bản đến", date(2026, 10, 1),
+                               date(2026, 12, 31), rows, (1, 1000))
+    path = tmp_path / "so.pdf"
+    path.write_bytes(to_pdf(register))
+    pages = pdftotext(path).split("\f")[:-1]
+    total = len(pages)
+    assert total > 20
+    for index, page in enumerate(pages, start=1):
+        assert f"Trang {index}/{total}" in page
+        assert "Tên loại và trích yếu nội dung" in page      # the headings repeat on every page
+    numbers = [int(m) for m in re.findall(r"^\s*\d\d/10/2026\s+(\d+)\s", "".join(pages), flags=re.MULTILINE)]
+    assert numbers == list(range(1, 1001))
+    assert "đề nghị thẩm định hồ sơ số 1000" in pages[-1] or "đề nghị thẩm định hồ sơ số 1000" in pages[-2]
