@@ -16,6 +16,10 @@ FONT_FILES = {"Serif": "LiberationSerif-Regular.ttf", "Serif-Bold": "LiberationS
               "Serif-Italic": "LiberationSerif-Italic.ttf"}
 
 
+# Columns whose text may need more than one line: tác giả, số ký hiệu, trích yếu, người nhận, ghi chú.
+_WRAPPED = frozenset({2, 3, 5, 6, 8})
+
+
 class FontMissing(RuntimeError):
     """The Vietnamese-capable font is not installed."""
 
@@ -71,7 +75,7 @@ def to_pdf(register: PrintedRegister) -> bytes:
 
     cell = ParagraphStyle("cell", fontName="Serif", fontSize=9, leading=11)
     head = ParagraphStyle("head", parent=cell, fontName="Serif-Bold", alignment=TA_CENTER)
-    center = ParagraphStyle("center", parent=cell, alignment=TA_CENTER)
+    center = ParagraphStyle("center", parent=cell, alignment=TA_CENTER)   # the (1)…(9) row
     title = ParagraphStyle("title", fontName="Serif-Bold", fontSize=16, leading=20, alignment=TA_CENTER)
     line = ParagraphStyle("line", fontName="Serif", fontSize=12, leading=16, alignment=TA_CENTER)
     italic = ParagraphStyle("italic", parent=line, fontName="Serif-Italic", fontSize=11)
@@ -91,13 +95,18 @@ def to_pdf(register: PrintedRegister) -> bytes:
     first, *rest = register.title_lines
     story += [p(first, title)] + [p(text, line) for text in rest[:2]] + [p(rest[2], italic), Spacer(1, 10)]
     data = [[p(c, head) for c in COLUMNS], [p(f"({i})", center) for i in range(1, len(COLUMNS) + 1)]]
-    data += [[p(v, center if i in (0, 1, 4) else cell) for i, v in enumerate(row)] for row in register.rows]
+    # Short cells (dates, numbers, empty ones) as plain strings: a Paragraph each would cost
+    # most of the time of a long register.
+    data += [[p(v) if v and i in _WRAPPED else v for i, v in enumerate(row)] for row in register.rows]
     table = LongTable(data, colWidths=widths, repeatRows=2)
     table.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("VALIGN", (0, 0), (-1, 1), "MIDDLE"),
         ("BACKGROUND", (0, 0), (-1, 1), colors.HexColor("#eeeeee")),
+        ("FONT", (0, 2), (-1, -1), "Serif", 9, 11),
+        ("ALIGN", (0, 2), (1, -1), "CENTER"),
+        ("ALIGN", (4, 2), (4, -1), "CENTER"),
     ]))
     story += [table, Spacer(1, 12)]
     signs = Table([[p(who, ParagraphStyle("who", parent=line, fontName="Serif-Bold")) for who, _ in SIGN_OFF],
