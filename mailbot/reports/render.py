@@ -63,9 +63,9 @@ def chart_data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
-def to_html(r: dict[str, Any], chart: bytes | None = None) -> str:
-    """The report as one self-contained page; `chart` is the PNG (made here when not given)."""
+def to_html(r: dict[str, Any], chart_src: str | None = None) -> str:
+    """The report as one page. `chart_src`: where the chart image is (a mail's `cid:`); by
+    default the PNG is made here and inlined as a data URI, so the file stands alone."""
     env = Environment(autoescape=select_autoescape(default=True))
-    png = chart if chart is not None else month_chart_png(r)
-    return env.from_string(_HTML).render(r=r, lines=heading_lines(r), tables=report_tables(r),
-                                         chart=chart_data_uri(png))
+    src = chart_src or chart_data_uri(month_chart_png(r))
+    return env.from_string(_HTML).render(r=r, lines=heading_lines(r), tables=report_tables(r), chart=src)

@@ -222,8 +222,9 @@ def _v2_report_runs(conn: sqlite3.Connection) -> None:
     period's report goes out once, through restarts (`store.statistics`)."""
     conn.execute("CREATE TABLE IF NOT EXISTS report_runs ("
                  "period TEXT NOT NULL, recipients TEXT NOT NULL, "
-                 "state TEXT NOT NULL, "            # claimed | sent | failed
-                 "error TEXT, claimed_at TEXT NOT NULL, finished_at TEXT, "
+                 "state TEXT NOT NULL, "            # sending | sent | failed
+                 "attempts INTEGER NOT NULL DEFAULT 0, error TEXT, "
+                 "started_at TEXT NOT NULL, finished_at TEXT, "
                  "PRIMARY KEY (period, recipients))")
 
 

@@ -1,6 +1,6 @@
 """Reading the register for periodic reports (`mailbot report`), and the record of scheduled
 report runs (`report_runs`, one row per report period and recipient list, so a report goes
-out once per period through restarts).
+out once per period, also across restarts).
 
 Entries are selected by their legal receipt time (`arrival_date`, ISO 8601 in the office
 time zone, so the bounds compare as text when given in the same zone). Messages that took
@@ -68,26 +68,28 @@ def book_name(conn: Connection, book: str) -> str | None:
 
 # -- scheduled report runs ----------------------------------------------------------------
 
-def claim_report_run(conn: Connection, period: str, recipients: str) -> bool:
-    """Take the run of the report for `period` to `recipients` (a stable text key). False when
-    it was taken before (sent, or being sent by another run). Call inside a write transaction."""
-    cursor = conn.execute("INSERT OR IGNORE INTO report_runs(period, recipients, state, claimed_at) "
-                          "VALUES (?, ?, 'claimed', ?)", (period, recipients, now_utc()))
-    return cursor.rowcount > 0
+def report_run_state(conn: Connection, period: str, recipients: str) -> str | None:
+    """`sending`, `sent`, `failed`, or None when this report was never started."""
+    row = conn.execute("SELECT state FROM report_runs WHERE period = ? AND recipients = ?",
+                       (period, recipients)).fetchone()
+    return row[0] if row else None
+
+
+def start_report_run(conn: Connection, period: str, recipients: str) -> None:
+    """Record that the report for `period` to `recipients` (a stable text key) is being sent.
+    A run left `sending` by a crash is sent again: the same Message-ID, at least once."""
+    conn.execute("INSERT INTO report_runs(period, recipients, state, attempts, started_at) "
+                 "VALUES (?, ?, 'sending', 1, ?) ON CONFLICT(period, recipients) DO UPDATE SET "
+                 "state = 'sending', attempts = attempts + 1, started_at = excluded.started_at",
+                 (period, recipients, now_utc()))
 
 
 def finish_report_run(conn: Connection, period: str, recipients: str, state: str,
                       error: str | None = None) -> None:
-    """Record how a claimed run ended: `sent`, or `failed` with why (a failed run is tried again)."""
+    """How a run ended: `sent`, or `failed` with why (a failed run is tried again later)."""
     conn.execute("UPDATE report_runs SET state = ?, error = ?, finished_at = ? WHERE period = ? AND recipients = ?",
                  (state, error, now_utc(), period, recipients))
 
 
-def release_report_run(conn: Connection, period: str, recipients: str) -> None:
-    """Give up a claimed or failed run so that the next attempt may claim it again."""
-    conn.execute("DELETE FROM report_runs WHERE period = ? AND recipients = ? AND state != 'sent'",
-                 (period, recipients))
-
-
 def report_runs(conn: Connection) -> list[dict[str, Any]]:
-    return dict_rows(conn, "SELECT * FROM report_runs ORDER BY claimed_at, period")
+    return dict_rows(conn, "SELECT * FROM report_runs ORDER BY started_at, period")
