@@ -97,7 +97,9 @@ def test_json_has_every_figure_of_both_quarters(register, tmp_path, capsys):
     # From agencies: the two invitations and the signed report are electronic, the decision is not.
     assert (q1["agency_documents"], q1["agency_fully_electronic"]) == (3, 2)
     assert q1["target_sentence"] == "đạt 67%, thấp hơn mục tiêu 70% là 3 điểm"
-    assert [r["code"] for r in q1["refused_by_reason"]][:1] and q1["refused_by_reason"][0]["messages"] == 1
+    # The renamed .exe: its own reason and "no allowed attachment", each once.
+    assert [(r["code"], r["messages"]) for r in q1["refused_by_reason"]] == \
+        [("format_mismatch", 1), ("no_allowed_attachment", 1)]
     assert {g["name"]: g["documents"] for g in q1["by_agency"]} == {
         "Sở Tài chính": 1, "Sở Xây dựng": 1, "gmail.com": 1, "Ủy ban nhân dân tỉnh Quảng Ngãi": 1}
     assert [(g["name"], g["documents"], g["fully_electronic"]) for g in q1["by_month"]] == \
@@ -107,7 +109,9 @@ def test_json_has_every_figure_of_both_quarters(register, tmp_path, capsys):
                                  "paper_received": 0}]
     # Receipts to the four registered senders and the refusal were sent; the quarantine got nothing.
     assert q1["acknowledgement"]["count"] == 5 and q1["acknowledgement"]["median_seconds"] > 0
-    assert q1["notices"]["sent"] >= 5 and q1["notices"]["failed"] == 0
+    # 4 receipts, 1 refusal, 2 paper-copy requests (the decision and the citizen's letter).
+    assert (q1["notices"]["sent"], q1["notices"]["failed"], q1["notices"]["pending"]) == (7, 0, 0)
+    assert {k["kind"]: k["sent"] for k in q1["notices"]["by_kind"]} == {"receipt": 4, "refusal": 1, "paper-copy": 2}
 
     q2 = json.loads(report(register, "2026-Q2", "json", tmp_path, capsys))
     # The message of 31/3 17:30 is in Q2 (received 1/4 07:00), in April.
