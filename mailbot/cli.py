@@ -22,7 +22,8 @@ Exit codes: 0 ok, 1 user or configuration error, 2 usage error.
 """
 
 # In the order `--help` lists them.
-COMMANDS = ("demo", "run", "check", "ingest", "explain", "verify", "ocr", "status", "register", "queue", "web")
+COMMANDS = ("demo", "run", "check", "ingest", "explain", "verify", "ocr", "status", "register", "report", "queue",
+            "web")
 
 
 def _module(name: str):

@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # libmagic: formats; Dovecot: IMAP tests; Tesseract (+ Vietnamese) and poppler: OCR of scans;
-# Liberation fonts: the OCR tests print their own scans; chromium: screenshots of the web view.
+# Liberation fonts: the OCR tests print their own scans, and `register print` embeds Liberation Serif;
+# chromium: screenshots of the web view.
 want_debs=(libmagic1 dovecot-imapd tesseract-ocr tesseract-ocr-vie poppler-utils fonts-liberation2 chromium)
 missing=()
 for deb in "${want_debs[@]}"; do

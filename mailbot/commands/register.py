@@ -1,7 +1,9 @@
-"""`mailbot register list|show|search|paper-received|export`: read the register (and mark paper)."""
+"""`mailbot register list|show|search|paper-received|export|print`: read the register (and mark
+paper); print it in the Decree 30/2020 form."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 
@@ -36,12 +38,23 @@ def add_parser(sub) -> None:
     r.add_argument("--book")
     r.add_argument("--year", type=int)
     r.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
+    r = rsub.add_parser("print", help="the register in the Decree 30/2020 Phụ lục IV form, to print and sign")
+    add_config(r, nested=True)
+    r.add_argument("--book", required=True, metavar="ID", help="register book id")
+    r.add_argument("--from", dest="first_day", required=True, type=_day, metavar="YYYY-MM-DD",
+                   help="first ngày đến printed")
+    r.add_argument("--to", dest="last_day", required=True, type=_day, metavar="YYYY-MM-DD",
+                   help="last ngày đến printed (included)")
+    r.add_argument("--numbers", type=_numbers, metavar="FIRST-LAST", help="only these số đến, e.g. 1-250")
+    r.add_argument("--format", choices=("pdf", "xlsx"), default="pdf")
+    r.add_argument("--output", "-o", required=True, metavar="FILE")
 
 
 def run(args) -> int:
     from mailbot.register import listing
 
-    db = open_register(load(args))
+    rules = load(args)
+    db = open_register(rules)
     if db is None:
         return 1
     action = args.action or "list"
@@ -74,4 +87,52 @@ def run(args) -> int:
         finally:
             if args.output:
                 out.close()
+    elif action == "print":
+        return _print(db, rules, args)
     return 0
+
+
+def _print(db, rules, args) -> int:
+    from mailbot.reports.register_form import printed_register
+
+    if args.book not in {b.id for b in rules.books}:
+        print(f"unknown register book {args.book!r} (defined: {', '.join(b.id for b in rules.books)})",
+              file=sys.stderr)
+        return 1
+    if args.last_day < args.first_day:
+        print("--to comes before --from", file=sys.stderr)
+        return 2
+    register = printed_register(db, rules, args.book, args.first_day, args.last_day, args.numbers)
+    if args.format == "pdf":
+        from mailbot.reports.register_pdf import FontMissing, to_pdf
+
+        try:
+            data = to_pdf(register)
+        except FontMissing as exc:
+            print(str(exc), file=sys.stderr)
+            return 1
+    else:
+        from mailbot.reports.register_xlsx import to_xlsx
+
+        data = to_xlsx(register)
+    with open(args.output, "wb") as fh:
+        fh.write(data)
+    print(f"{args.output}: {len(register.rows)} entries of {args.book}, "
+          f"{args.first_day:%d/%m/%Y}–{args.last_day:%d/%m/%Y}")
+    return 0
+
+
+def _day(text: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date: write YYYY-MM-DD, e.g. 2026-10-01") from None
+
+
+def _numbers(text: str) -> tuple[int, int]:
+    first, sep, last = text.partition("-")
+    if not (sep and first.isdigit() and last.isdigit() and 1 <= int(first) <= int(last)):
+        raise argparse.ArgumentTypeError(f"{text!r}: write the first and last số đến as FIRST-LAST, e.g. 1-250")
+    return int(first), int(last)

@@ -19,6 +19,7 @@ from mailbot.config.loading import DEFAULT_CONFIG_PATHS, load_rules, parse_rules
 from mailbot.config.models import (Book, Folders, Formats, ImapSettings, Limits, Mailbox, Notices, Ocr, PaperCopy,
                                    PeriodicRule, Rules, Secret, Senders, SmtpIntake, SmtpRelay, Storage, Trust,
                                    is_loopback)
+from mailbot.config.reports import ReportSchedule, Reports
 from mailbot.config.office import WEEKDAYS, Holidays, Office, parse_period
 from mailbot.config.routes import (SECRECIES, SIGNATURE_VERDICTS, URGENCIES, Absence, Assign, Condition, Deadline,
                                    Person, Route, Unit, check_routing)
@@ -28,5 +29,5 @@ __all__ = [
     "parse_rules", "Book", "Folders", "Formats", "ImapSettings", "Limits", "Mailbox", "Notices", "Ocr",
     "PaperCopy", "PeriodicRule", "Rules", "Secret", "Senders", "SmtpIntake", "SmtpRelay", "Storage", "Trust",
     "is_loopback", "WEEKDAYS", "Holidays", "Office", "parse_period", "SECRECIES", "SIGNATURE_VERDICTS",
-    "URGENCIES", "Absence", "Assign", "Condition", "Deadline", "Person", "Route", "Unit", "check_routing",
+    "URGENCIES", "ReportSchedule", "Reports", "Absence", "Assign", "Condition", "Deadline", "Person", "Route", "Unit", "check_routing",
 ]

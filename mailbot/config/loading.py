@@ -117,6 +117,11 @@ def _cross_check(rules: Rules, lines: Lines) -> list[str]:
                                     f"register book {mb.book!r} is not defined under books: "
                                     f"(defined: {', '.join(sorted(books))})"))
     problems += check_routing(rules.units, rules.people, rules.routes, books, lines)
+    for i, schedule in enumerate(rules.reports.schedules):
+        if schedule.book is not None and schedule.book not in books:
+            problems.append(located(lines, ("reports", "schedules", i, "book"),
+                                    f"register book {schedule.book!r} is not defined under books: "
+                                    f"(defined: {', '.join(sorted(books))})"))
     watched = {mb.address for mb in rules.mailboxes}
     for key in ("clerk_address", "security_contact"):
         address = getattr(rules.notices, key)

@@ -17,6 +17,7 @@ from pydantic import ConfigDict, Field, PrivateAttr, field_validator, model_vali
 from mailbot.config.errors import ConfigError, Lines, line_of, located
 from mailbot.config.fields import ID, Address, AddressOrEmpty, Count, Port, Seconds, Strict
 from mailbot.config.office import Office
+from mailbot.config.reports import Reports
 from mailbot.config.routes import Person, Route, Unit
 from mailbot.model import ALLOWED_FORMATS
 
@@ -272,6 +273,7 @@ class Rules(Strict):
     people: list[Person] = []
     routes: list[Route] = []
     web: Web = Web()
+    reports: Reports = Reports()
 
     # Where this file was read from; relative paths resolve against it.
     base_dir: Path = Field(default=Path("."), exclude=True)

@@ -257,6 +257,11 @@ class Daemon:
         self.dispatcher = DispatchWorker(rules, self.stop_event)
         self.ocr = OcrWorker(rules, self.stop_event, self.dispatcher.wake) if rules.ocr.enabled else None
         self.processor = Processor(rules, self.stop_event, self._processed)
+        self.reports = None
+        if rules.reports.schedules:
+            from mailbot.runtime.report_worker import ReportWorker
+
+            self.reports = ReportWorker(rules, self.stop_event)
         self.smtp = None
         self.watchers: list[threading.Thread] = []
 
@@ -266,7 +271,7 @@ class Daemon:
             self.ocr.wake()
 
     def _workers(self) -> list[Worker]:
-        return [w for w in (self.processor, self.dispatcher, self.ocr) if w is not None]
+        return [w for w in (self.processor, self.dispatcher, self.ocr, self.reports) if w is not None]
 
     def start(self) -> None:
         from mailbot.runtime.pipeline import Pipeline

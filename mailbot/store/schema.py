@@ -217,10 +217,21 @@ def _v1_outbox_pacing(conn: sqlite3.Connection) -> None:
                  "WHERE scheduled_at IS NOT NULL")
 
 
+def _v2_report_runs(conn: sqlite3.Connection) -> None:
+    """Scheduled reports for leaders: one row per report period and recipient list, so each
+    period's report goes out once, through restarts (`store.statistics`)."""
+    conn.execute("CREATE TABLE IF NOT EXISTS report_runs ("
+                 "period TEXT NOT NULL, recipients TEXT NOT NULL, "
+                 "state TEXT NOT NULL, "            # sending | sent | failed
+                 "attempts INTEGER NOT NULL DEFAULT 0, error TEXT, "
+                 "started_at TEXT NOT NULL, finished_at TEXT, "
+                 "PRIMARY KEY (period, recipients))")
+
+
 # Forward migrations: MIGRATIONS[n] upgrades a register at PRAGMA user_version n to n + 1.
 # Version 0 is SCHEMA above, as every register made before versions were recorded has it.
 # Append only; never edit a migration that has shipped.
-MIGRATIONS = (_v1_outbox_pacing,)
+MIGRATIONS = (_v1_outbox_pacing, _v2_report_runs)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
