@@ -317,6 +317,15 @@ class Daemon:
 
         self.watchers = start_watchers(self.rules, imap_boxes, self.processor.wake, self.stop_event,
                                        pipeline_factory=self._pipeline, status_writer=write_status)
+        from mailbot.intake.imap.desk import start_desks
+
+        # The clerk's action folders: their own connection per mailbox (runtime/desk.py acts).
+        self.watchers += start_desks(self.rules, self.dispatcher.wake, self.stop_event, desk_factory=self._desk)
+
+    def _desk(self):
+        from mailbot.runtime.desk import Desk
+
+        return Desk(self._pipeline())
 
     def stop(self) -> None:
         self.stop_event.set()

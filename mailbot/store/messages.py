@@ -130,3 +130,10 @@ def held_summary(conn: Connection) -> dict[str, tuple[int, str | None]]:
     rows = conn.execute("SELECT decision, count(*), min(delivered_at) FROM (" + _HELD_SQL + ") "
                         "GROUP BY decision").fetchall()
     return {d: (n, oldest) for d, n, oldest in rows}
+
+
+def by_message_id(conn: Connection, mailbox: str | None, message_id: str) -> int | None:
+    """The decided message of this mailbox with this Message-ID (not a duplicate), if exactly known."""
+    rows = conn.execute("SELECT id FROM messages WHERE mailbox IS ? AND message_id = ? AND state = 'processed' "
+                        "ORDER BY id", (mailbox, message_id)).fetchall()
+    return rows[0][0] if len(rows) == 1 else None
