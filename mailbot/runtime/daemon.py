@@ -259,6 +259,7 @@ class Daemon:
         self.processor = Processor(rules, self.stop_event, self._processed)
         self.smtp = None
         self.watchers: list[threading.Thread] = []
+        self.desks: list[threading.Thread] = []      # the clerk's action folders, one per IMAP mailbox
 
     def _processed(self) -> None:
         self.dispatcher.wake()
@@ -320,7 +321,7 @@ class Daemon:
         from mailbot.intake.imap.desk import start_desks
 
         # The clerk's action folders: their own connection per mailbox (runtime/desk.py acts).
-        self.watchers += start_desks(self.rules, self.dispatcher.wake, self.stop_event, desk_factory=self._desk)
+        self.desks = start_desks(self.rules, self.dispatcher.wake, self.stop_event, desk_factory=self._desk)
 
     def _desk(self):
         from mailbot.runtime.desk import Desk
@@ -333,7 +334,7 @@ class Daemon:
             self.smtp.stop()
         for worker in self._workers():
             worker.wake()
-        for thread in (*self._workers(), *self.watchers):
+        for thread in (*self._workers(), *self.watchers, *self.desks):
             thread.join(timeout=10)
         log.info("mailbot stopped")
 
