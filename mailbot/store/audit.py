@@ -25,10 +25,3 @@ def of_message(conn: Connection, message: int) -> list[dict[str, Any]]:
     rows = dict_rows(conn, "SELECT at, event, entry, detail FROM audit WHERE message = ? ORDER BY id", (message,))
     return [{**r, "detail": json.loads(r["detail"] or "{}")} for r in rows]
 
-
-def events_since(conn: Connection, events: tuple[str, ...], since: str) -> list[dict[str, Any]]:
-    """Events of the given kinds recorded at or after `since` (UTC ISO), in order."""
-    marks = ", ".join("?" * len(events))
-    rows = dict_rows(conn, f"SELECT at, event, message, entry, detail FROM audit WHERE event IN ({marks}) "
-                           "AND at >= ? ORDER BY id", (*events, since))
-    return [{**r, "detail": json.loads(r["detail"] or "{}")} for r in rows]

@@ -5,9 +5,7 @@ The action itself is idempotent (register.apply's state check, `paper_received_a
 
 from __future__ import annotations
 
-from typing import Any
-
-from mailbot.store.schema import Connection, dict_rows, now_utc
+from mailbot.store.schema import Connection, now_utc
 
 
 def seen(conn: Connection, mailbox: str, folder: str, uidvalidity: int, uid: int) -> bool:
@@ -21,13 +19,3 @@ def record(conn: Connection, *, mailbox: str, folder: str, uidvalidity: int, uid
                  "detail, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                  (mailbox, folder, uidvalidity, uid, message, action, outcome, detail, now_utc()))
 
-
-def unknown_since(conn: Connection, since: str) -> list[dict[str, Any]]:
-    """Messages dropped into action folders that mailbot never saw, since `since` (UTC ISO)."""
-    return dict_rows(conn, "SELECT mailbox, folder, uid, detail, at FROM desk_moves WHERE outcome = 'unknown' "
-                           "AND at >= ? ORDER BY at", (since,))
-
-
-def moves_of(conn: Connection, message: int) -> list[dict[str, Any]]:
-    return dict_rows(conn, "SELECT mailbox, folder, action, outcome, at FROM desk_moves WHERE message = ? "
-                           "ORDER BY at", (message,))
