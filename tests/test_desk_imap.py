@@ -72,7 +72,9 @@ def query(rules, sql: str, params: tuple = ()) -> list[tuple]:
 
 
 def move(server, user: str, subject: str, source: str, target: str) -> None:
-    """What the clerk does in Thunderbird: find the message by its subject, drag it to `target`."""
+    """What the clerk does in Thunderbird: find the message by its subject, drag it to `target`
+    (once mailbot has created that folder)."""
+    wait_for(lambda: server.find_folder(user, target), 30, what=f"folder {target!r}")
     with server.client(user) as c:
         c.select_folder(server.find_folder(user, source))
         uids = c.search(["SUBJECT", subject], charset="UTF-8")
@@ -102,8 +104,8 @@ def test_moving_messages_acts_once_and_is_audited(dovecot, tmp_path, relay):
                  30, what="the three messages decided and moved")
         assert daemon.wait_settled(30)
         relay.messages.clear()
-        folders = dovecot.folders(user)
-        assert {RELEASE, PAPER, HANDLED, "Từ chối/Sai định dạng", "Từ chối/Không thuộc thẩm quyền"} <= set(folders)
+        wanted = {RELEASE, PAPER, HANDLED, "Từ chối/Sai định dạng", "Từ chối/Không thuộc thẩm quyền"}
+        wait_for(lambda: wanted <= set(dovecot.folders(user)), 30, what="the action folders created")
 
         move(dovecot, user, "Công văn về dự toán", REVIEW, RELEASE)
         move(dovecot, user, "Công văn về nhân sự", REVIEW, "Từ chối/Không thuộc thẩm quyền")
