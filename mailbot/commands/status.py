@@ -1,4 +1,4 @@
-"""`mailbot status`: the health of the daemon, its mailboxes and the notice queue."""
+"""`mailbot status`: the health of the daemon, its mailboxes, the notice queue and every other queue."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ def add_parser(sub) -> None:
     p = sub.add_parser("status", help="health of the daemon, of each mailbox and of the notice queue")
     add_config(p)
     p.add_argument("--json", action="store_true",
-                   help='machine-readable: {"mailboxes": [one record per IMAP mailbox], "notices": {…}}')
+                   help='machine-readable: {"mailboxes": [one record per IMAP mailbox], "notices": {…}, '
+                        '"queues": {queue: {"size", "oldest"}}}')
 
 
 def run(args) -> int:
@@ -63,18 +64,35 @@ def format_status(records: list[dict[str, Any]], now: datetime | None = None) ->
     return "\n".join(lines)
 
 
-def notice_queue(rules) -> dict[str, Any] | None:
-    """The outbox in numbers (None before the register exists)."""
+def register_queues(rules) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The outbox in numbers, and every queue's size and oldest item (None, None before the
+    register exists)."""
     if not Path(rules.db_path).exists():
-        return None
+        return None, None
     from mailbot.dispatch.retry import outbox_summary
+    from mailbot.runtime.queues import summary
     from mailbot.store import schema as dbmod
 
     db = dbmod.connect(rules.db_path)
     try:
-        return outbox_summary(db)
+        return outbox_summary(db), summary(db)
     finally:
         db.conn.close()
+
+
+def format_queues(queues: dict[str, Any] | None) -> str:
+    if queues is None:
+        return ""
+    now = datetime.now(timezone.utc)
+    parts = []
+    for name, q in queues.items():
+        oldest = f", oldest {_ago(q['oldest'], now)}" if q["size"] else ""
+        failed = f", {q['failed']} failed" if q.get("failed") else ""
+        parts.append(f"{name} {q['size']}{failed}{oldest}")
+    line = "Queues: " + "; ".join(parts)
+    if any(q["size"] for q in queues.values()):
+        line += " — see `mailbot queue list`"
+    return line
 
 
 def format_notices(summary: dict[str, Any] | None) -> str:
@@ -94,10 +112,13 @@ def status_command(rules, *, as_json: bool = False, out: TextIO | None = None) -
     """`mailbot status`: the health of every IMAP mailbox and the notice queue. Exit code 0."""
     out = out or sys.stdout
     records = read_status(rules)
-    notices = notice_queue(rules)
+    notices, queues = register_queues(rules)
     if as_json:
-        json.dump({"mailboxes": records, "notices": notices}, out, ensure_ascii=False, indent=2, default=str)
+        json.dump({"mailboxes": records, "notices": notices, "queues": queues}, out, ensure_ascii=False,
+                  indent=2, default=str)
         out.write("\n")
     else:
         out.write(format_status(records) + "\n" + format_notices(notices) + "\n")
+        if queues is not None:
+            out.write(format_queues(queues) + "\n")
     return 0

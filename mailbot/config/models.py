@@ -77,6 +77,14 @@ class Folders(Strict):
     done: str = "Đã vào sổ"
     refused: str = "Từ chối"
     review: str = "Cần xem xét"
+    # The clerk's desk (intake/imap/desk.py): moving a message into these folders acts on it.
+    # `refused` doubles as the refusal folder; its subfolders name the reason.
+    release: str = "Vào sổ"
+    refusal_reasons: list[str] = ["Sai định dạng", "Không thuộc thẩm quyền"]
+    paper_received: str = "Đã nhận bản giấy"
+    handled: str = "Đã giải quyết"
+    actions: bool = True                      # watch the action folders at all
+    actions_poll_seconds: float = Field(5.0, gt=0)
 
 
 class Mailbox(Strict):

@@ -73,7 +73,7 @@ NO_SENDER = Reason(
 )
 
 
-def _no_reply_reason(report: MessageReport, rules: Rules) -> Reason | None:
+def no_reply_reason(report: MessageReport, rules: Rules) -> Reason | None:
     if report.automated is not None:
         return report.automated
     sender = report.sender or ""
@@ -163,16 +163,9 @@ def decide(report: MessageReport, rules: Rules, mailbox: Mailbox | None = None,
            add_working_days: Callable[[date, int], date] | None = None) -> Decision:
     """`arrival`: the legal receipt time (routing looks at absences and counts deadlines from
     it); `add_working_days` counts a deadline on the office calendar."""
-    book = mailbox.book if mailbox else rules.default_book()
-
     if not report.readable:
         return _held("review", (UNREADABLE, *report.problems), rules)
-
-    refused = [a for a in report.attachments if not a.allowed]
-    allowed = [a for a in report.attachments if a.allowed]
     incomplete = [p for p in report.problems if p.code in _REVIEW_PROBLEMS]
-    no_reply = _no_reply_reason(report, rules)
-
     if incomplete:
         return _held("review", (INCOMPLETE, *incomplete), rules)
     if report.sender is None:
@@ -187,11 +180,25 @@ def decide(report: MessageReport, rules: Rules, mailbox: Mailbox | None = None,
     auth = report.sender_auth
     if auth is not None and auth.policy == "quarantine":
         return _held("quarantine", (auth.reason or NOT_AUTHENTICATED,), rules)
+    return judge(report, rules, mailbox, arrival, add_working_days)
 
-    reasons: list[Reason] = []
-    if allowed:
+
+def judge(report: MessageReport, rules: Rules, mailbox: Mailbox | None = None,
+          arrival: datetime | None = None, add_working_days: Callable[[date, int], date] | None = None,
+          *, released: Reason | None = None) -> Decision:
+    """Accept or refuse a message nothing holds. `released`: a person has registered a held
+    message (decide/clerk.py) — accepted whatever it carries, this reason first."""
+    book = mailbox.book if mailbox else rules.default_book()
+    refused = [a for a in report.attachments if not a.allowed]
+    allowed = [a for a in report.attachments if a.allowed]
+    no_reply = no_reply_reason(report, rules)
+    auth = report.sender_auth
+
+    reasons: list[Reason] = [released] if released else []
+    if allowed or released:
         outcome = "accept"
-        reasons.append(_accepted(len(allowed)))
+        if allowed:
+            reasons.append(_accepted(len(allowed)))
     else:
         outcome = "refuse"
         reasons.append(NO_DOCUMENT)
@@ -216,6 +223,8 @@ def decide(report: MessageReport, rules: Rules, mailbox: Mailbox | None = None,
     notices: tuple[NoticePlan, ...] = ()
     if no_reply is not None:
         reasons.append(no_reply)
+    elif report.sender is None:
+        pass                      # only a released message gets here without one sender: nobody to tell
     elif outcome == "accept":
         notices = (NoticePlan("receipt", report.sender),)
         if paper is not None and paper.required:

@@ -244,20 +244,46 @@ def queue_notice(conn: sqlite3.Connection, message: int, entry: int | None, noti
             queue_notice(conn, message, entry, alert, caps, now, None)
 
 
+@dataclass(frozen=True)
+class Reopen:
+    """A held message (review, quarantine) decided again: by a person (`by`, e.g. "clerk",
+    through `via`: a folder or a command) or re-inspected with today's rules (`by` None)."""
+
+    by: str | None
+    via: str
+    folder: str | None = None
+
+
+def _reopenable(conn: sqlite3.Connection, msg: dict, reopen: Reopen | None) -> bool:
+    """Only a message still held, with no entry, may be decided again."""
+    return (reopen is not None and msg["state"] == "processed" and msg["decision"] in messages.HELD
+            and entries.of_message(conn, msg["id"]) is None)
+
+
 def apply(db: sqlite_utils.Database, message: int, report: MessageReport, decision: Decision,
           arrival: datetime, build_notices: NoticeBuilder, caps: NoticeCaps = NoticeCaps(),
-          deferral_alert: DeferralAlert | None = None) -> Registered:
-    """Register one processed message. `arrival` is the legal receipt time (office time zone)."""
+          deferral_alert: DeferralAlert | None = None, reopen: Reopen | None = None) -> Registered:
+    """Register one processed message. `arrival` is the legal receipt time (office time zone).
+    With `reopen`, a message held earlier is decided again through the same path (a release
+    takes its số đến here like any accepted message); anything else is already done."""
     with transaction(db) as conn:
         msg = messages.load(conn, message)
         if msg is None:
             raise LookupError(f"message {message} is not recorded")
-        if msg["state"] != "received":
+        reopened = _reopenable(conn, msg, reopen)
+        if msg["state"] != "received" and not reopened:
             return Registered(message, "already-done", msg["decision"])
 
         summary = {"reasons": _reasons_json(decision), "sender": report.sender,
                    "subject": report.subject, "problems": [p.to_json() for p in report.problems]}
-        duplicate_of = _find_duplicate(conn, message, msg["mailbox"], report.message_id)
+        if reopened:
+            assert reopen is not None
+            summary["overrides"] = {"decision": msg["decision"], "by": reopen.by, "via": reopen.via,
+                                    "folder": reopen.folder}
+            audit.append(conn, "reopened", message=message, was=msg["decision"], now=decision.outcome,
+                         by=reopen.by, via=reopen.via, folder=reopen.folder)
+            entries.forget_attachments(conn, message)   # the new inspection's files replace them
+        duplicate_of = None if reopened else _find_duplicate(conn, message, msg["mailbox"], report.message_id)
         if duplicate_of is not None:
             messages.mark_duplicate(conn, message, duplicate_of=duplicate_of, decision=decision.outcome,
                                     message_id=report.message_id, report=json.dumps(summary, ensure_ascii=False))
@@ -299,7 +325,11 @@ def apply(db: sqlite_utils.Database, message: int, report: MessageReport, decisi
     return result
 
 
-def mark_paper_received(db: sqlite_utils.Database, entry: int) -> None:
+def mark_paper_received(db: sqlite_utils.Database, entry: int, **detail) -> bool:
+    """Record the paper original (audited once, with `detail`: how it was told); False when it
+    was recorded already."""
     with transaction(db) as conn:
-        entries.mark_paper_received(conn, entry)
-        audit.append(conn, "paper-received", entry=entry)
+        if not entries.mark_paper_received(conn, entry):
+            return False
+        audit.append(conn, "paper-received", entry=entry, **detail)
+    return True

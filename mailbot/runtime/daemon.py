@@ -264,6 +264,7 @@ class Daemon:
             self.reports = ReportWorker(rules, self.stop_event)
         self.smtp = None
         self.watchers: list[threading.Thread] = []
+        self.desks: list[threading.Thread] = []      # the clerk's action folders, one per IMAP mailbox
 
     def _processed(self) -> None:
         self.dispatcher.wake()
@@ -322,6 +323,15 @@ class Daemon:
 
         self.watchers = start_watchers(self.rules, imap_boxes, self.processor.wake, self.stop_event,
                                        pipeline_factory=self._pipeline, status_writer=write_status)
+        from mailbot.intake.imap.desk import start_desks
+
+        # The clerk's action folders: their own connection per mailbox (runtime/desk.py acts).
+        self.desks = start_desks(self.rules, self.dispatcher.wake, self.stop_event, desk_factory=self._desk)
+
+    def _desk(self):
+        from mailbot.runtime.desk import Desk
+
+        return Desk(self._pipeline())
 
     def stop(self) -> None:
         self.stop_event.set()
@@ -329,7 +339,7 @@ class Daemon:
             self.smtp.stop()
         for worker in self._workers():
             worker.wake()
-        for thread in (*self._workers(), *self.watchers):
+        for thread in (*self._workers(), *self.watchers, *self.desks):
             thread.join(timeout=10)
         log.info("mailbot stopped")
 

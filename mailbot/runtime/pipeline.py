@@ -29,7 +29,7 @@ from mailbot.inspect.message import inspect_message
 from mailbot.inspect.mime import parse_message, problem
 from mailbot.model import Decision, MessageReport, Reason
 from mailbot.dispatch.notices import deferral_alert
-from mailbot.register.apply import Notice, Registered, apply, ensure_books, notice_caps
+from mailbot.register.apply import Notice, Registered, Reopen, apply, ensure_books, notice_caps
 from mailbot.runtime.resolvers import dns_txt
 from mailbot.spool.store import Spool
 
@@ -239,13 +239,15 @@ class Pipeline:
                                sender=parsed.from_addresses[0] if len(parsed.from_addresses) == 1 else None)
         return report, Decision("review", (reason,), decide_alerts(self.rules))
 
-    def finish(self, job: Job, report: MessageReport, decision: Decision) -> Registered:
+    def finish(self, job: Job, report: MessageReport, decision: Decision, *,
+               reopen: Reopen | None = None) -> Registered:
+        """Register the decision. `reopen`: a held message decided again (runtime/desk.py)."""
         crash_point("after-inspect")
         arrival = self.arrival(job.row["delivered_at"])
         delivered = datetime.fromisoformat(job.row["delivered_at"])
         result = apply(self.db, job.message, report, decision, arrival,
                        lambda reg: self._notices(reg, report, decision, arrival, job.mailbox, delivered), self.caps,
-                       deferral_alert(self.rules, job.message, report.sha256))
+                       deferral_alert(self.rules, job.message, report.sha256), reopen=reopen)
         crash_point("after-register")
         return result
 

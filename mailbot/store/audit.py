@@ -6,8 +6,9 @@ Events and what they mean: docs/DESIGN.md §3.7.
 from __future__ import annotations
 
 import json
+from typing import Any
 
-from mailbot.store.schema import Connection, now_utc
+from mailbot.store.schema import Connection, dict_rows, now_utc
 
 
 def append(conn: Connection, event: str, *, message: int | None = None, entry: int | None = None,
@@ -17,3 +18,10 @@ def append(conn: Connection, event: str, *, message: int | None = None, entry: i
         "INSERT INTO audit(at, message, entry, event, detail) VALUES (?, ?, ?, ?, ?)",
         (now_utc(), message, entry, event, json.dumps(detail, ensure_ascii=False, default=str)),
     )
+
+
+def of_message(conn: Connection, message: int) -> list[dict[str, Any]]:
+    """The events about one message, in order, their detail decoded."""
+    rows = dict_rows(conn, "SELECT at, event, entry, detail FROM audit WHERE message = ? ORDER BY id", (message,))
+    return [{**r, "detail": json.loads(r["detail"] or "{}")} for r in rows]
+

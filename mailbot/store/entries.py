@@ -82,8 +82,24 @@ def set_notes(conn: Connection, entry: int, notes: str) -> None:
     conn.execute("UPDATE entries SET notes = ? WHERE id = ?", (notes, entry))
 
 
-def mark_paper_received(conn: Connection, entry: int) -> None:
-    conn.execute("UPDATE entries SET paper_received = 1 WHERE id = ?", (entry,))
+def mark_paper_received(conn: Connection, entry: int) -> bool:
+    """The paper original has come (now); False when it was recorded already."""
+    return conn.execute("UPDATE entries SET paper_received = 1, paper_received_at = ? "
+                        "WHERE id = ? AND paper_received_at IS NULL", (now_utc(), entry)).rowcount == 1
+
+
+def mark_done(conn: Connection, entry: int) -> bool:
+    """The document has been dealt with (now); False when it was marked already."""
+    return conn.execute("UPDATE entries SET done_at = ? WHERE id = ? AND done_at IS NULL",
+                        (now_utc(), entry)).rowcount == 1
+
+
+def forget_attachments(conn: Connection, message: int) -> None:
+    """Drop a held message's files and signatures as an earlier inspection found them, before
+    the new inspection's are written (an entry is never touched here)."""
+    conn.execute("DELETE FROM signatures WHERE attachment IN (SELECT id FROM attachments WHERE message = ?)",
+                 (message,))
+    conn.execute("DELETE FROM attachments WHERE message = ?", (message,))
 
 
 def fill_fields(conn: Connection, entry: int, fields: dict[str, Any], *, field_sources: str,
@@ -103,6 +119,11 @@ def fill_fields(conn: Connection, entry: int, fields: dict[str, Any], *, field_s
 def load(conn: Connection, entry: int) -> dict[str, Any] | None:
     """Every column of one entry, or None."""
     return dict_row(conn, "SELECT * FROM entries WHERE id = ?", (entry,))
+
+
+def of_message(conn: Connection, message: int) -> dict[str, Any] | None:
+    """The entry a message was registered as, or None."""
+    return dict_row(conn, "SELECT * FROM entries WHERE message = ?", (message,))
 
 
 def number_of(conn: Connection, entry: int) -> tuple[str, int, int]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mailbot.store.schema import Connection, dict_row, now_utc
+from mailbot.store.schema import Connection, dict_row, dict_rows, now_utc
 
 
 def find_by_sha256(conn: Connection, sha256: str) -> int | None:
@@ -102,3 +102,38 @@ def unfinished_work(conn: Connection, now: str) -> int:
         "(SELECT count(*) FROM outbox WHERE state = 'pending' AND next_attempt_at <= ?) + "
         "(SELECT count(*) FROM ocr_jobs WHERE state IN ('pending', 'running'))",
         (now,)).fetchone()[0]
+
+
+# -- held for a person (review, quarantine): decided, not registered --------------------
+
+HELD = ("review", "quarantine")
+
+_HELD_SQL = ("SELECT m.id, m.decision, m.mailbox, m.delivered_at, m.processed_at, m.report, m.sha256 "
+             "FROM messages m WHERE m.state = 'processed' AND m.decision IN ('review', 'quarantine') "
+             "AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.message = m.id)")
+
+
+def held(conn: Connection, decision: str | None = None) -> list[dict[str, Any]]:
+    """Messages held for a person (of one kind when `decision` is given), oldest first."""
+    if decision is None:
+        return dict_rows(conn, _HELD_SQL + " ORDER BY m.id")
+    return dict_rows(conn, _HELD_SQL + " AND m.decision = ? ORDER BY m.id", (decision,))
+
+
+def held_one(conn: Connection, message: int) -> dict[str, Any] | None:
+    """One held message (as `held()` lists it), or None when it is not held."""
+    return dict_row(conn, _HELD_SQL + " AND m.id = ?", (message,))
+
+
+def held_summary(conn: Connection) -> dict[str, tuple[int, str | None]]:
+    """decision → (how many held, when the oldest of them was delivered)."""
+    rows = conn.execute("SELECT decision, count(*), min(delivered_at) FROM (" + _HELD_SQL + ") "
+                        "GROUP BY decision").fetchall()
+    return {d: (n, oldest) for d, n, oldest in rows}
+
+
+def by_message_id(conn: Connection, mailbox: str | None, message_id: str) -> int | None:
+    """The decided message of this mailbox with this Message-ID (not a duplicate), if exactly known."""
+    rows = conn.execute("SELECT id FROM messages WHERE mailbox IS ? AND message_id = ? AND state = 'processed' "
+                        "ORDER BY id", (mailbox, message_id)).fetchall()
+    return rows[0][0] if len(rows) == 1 else None

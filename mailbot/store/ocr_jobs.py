@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mailbot.store.schema import Connection, dict_row, now_utc
+from mailbot.store.schema import Connection, dict_row, dict_rows, now_utc
 
 
 def queue(conn: Connection, message: int, entry: int, attachment_position: int) -> None:
@@ -42,3 +42,28 @@ def record_failure(conn: Connection, job: int, state: str, error: str) -> None:
 def mark_done(conn: Connection, job: int, confidence: float, error: str | None) -> None:
     conn.execute("UPDATE ocr_jobs SET state = 'done', confidence = ?, error = ?, finished_at = ? WHERE id = ?",
                  (confidence, error, now_utc(), job))
+
+
+def stuck(conn: Connection) -> list[dict[str, Any]]:
+    """Failed jobs and those still waiting, oldest first, with the entry they fill."""
+    return dict_rows(conn, "SELECT j.id, j.message, j.entry, j.state, j.attempts, j.error, j.created_at, "
+                           "j.finished_at, e.book, e.year, e.arrival_number FROM ocr_jobs j "
+                           "JOIN entries e ON e.id = j.entry WHERE j.state IN ('pending', 'running', 'failed') "
+                           "ORDER BY j.id")
+
+
+def load(conn: Connection, job: int) -> dict[str, Any] | None:
+    return dict_row(conn, "SELECT * FROM ocr_jobs WHERE id = ?", (job,))
+
+
+def requeue_failed(conn: Connection, job: int) -> bool:
+    """A failed job pending again with a fresh count of attempts; False when it had not failed."""
+    return conn.execute("UPDATE ocr_jobs SET state = 'pending', attempts = 0, error = NULL, finished_at = NULL "
+                        "WHERE id = ? AND state = 'failed'", (job,)).rowcount == 1
+
+
+def summary(conn: Connection) -> dict[str, tuple[int, str | None]]:
+    """state → (how many jobs, when the oldest was queued), for pending, running and failed."""
+    rows = conn.execute("SELECT state, count(*), min(created_at) FROM ocr_jobs "
+                        "WHERE state IN ('pending', 'running', 'failed') GROUP BY state").fetchall()
+    return {s: (n, oldest) for s, n, oldest in rows}

@@ -180,3 +180,10 @@ def store_composed(conn: Connection, notice: int, *, subject: str, message_id: s
 def overview(conn: Connection) -> list[tuple[str, str, str, str]]:
     """(kind, recipient, subject, state) of every notice, oldest first."""
     return conn.execute("SELECT kind, recipient, subject, state FROM outbox ORDER BY id").fetchall()
+
+
+def load_any(conn: Connection, notice: int) -> dict[str, Any] | None:
+    """One notice in any state, without its bytes."""
+    return dict_row(conn, "SELECT id, message, kind, recipient, subject, message_id, state, attempts, "
+                          "next_attempt_at, scheduled_at, last_error, created_at, sent_at FROM outbox WHERE id = ?",
+                    (notice,))

@@ -228,10 +228,31 @@ def _v2_report_runs(conn: sqlite3.Connection) -> None:
                  "PRIMARY KEY (period, recipients))")
 
 
+def _v3_desk(conn: sqlite3.Connection) -> None:
+    """The clerk's desk: when paper originals came and cases were closed, what each folder move
+    did, and the runs of scheduled jobs (one per job and slot)."""
+    conn.execute("ALTER TABLE entries ADD COLUMN paper_received_at TEXT")   # when the paper original came
+    conn.execute("ALTER TABLE entries ADD COLUMN done_at TEXT")             # handled (NĐ 30 Art. 24)
+    conn.execute("""
+        CREATE TABLE IF NOT EXISTS desk_moves (
+            mailbox TEXT NOT NULL, folder TEXT NOT NULL, uidvalidity INTEGER NOT NULL, uid INTEGER NOT NULL,
+            message INTEGER REFERENCES messages(id),  -- NULL: a message mailbot never saw
+            action TEXT NOT NULL,                     -- release | refuse | paper | done
+            outcome TEXT NOT NULL,                    -- applied | already | not-applicable | unknown
+            detail TEXT,
+            at TEXT NOT NULL,
+            PRIMARY KEY (mailbox, folder, uidvalidity, uid))""")
+    conn.execute("""
+        CREATE TABLE IF NOT EXISTS job_runs (
+            job TEXT NOT NULL, slot TEXT NOT NULL,    -- e.g. digest, 2026-12-08
+            started_at TEXT NOT NULL, finished_at TEXT, outcome TEXT,
+            PRIMARY KEY (job, slot))""")
+
+
 # Forward migrations: MIGRATIONS[n] upgrades a register at PRAGMA user_version n to n + 1.
 # Version 0 is SCHEMA above, as every register made before versions were recorded has it.
 # Append only; never edit a migration that has shipped.
-MIGRATIONS = (_v1_outbox_pacing, _v2_report_runs)
+MIGRATIONS = (_v1_outbox_pacing, _v2_report_runs, _v3_desk)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

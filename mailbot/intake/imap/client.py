@@ -90,16 +90,17 @@ def close_client(client: IMAPClient | None) -> None:
 # -- folders ----------------------------------------------------------------------
 
 def prepare_folders(client: IMAPClient, wanted: dict[str, str], *, mailbox: str,
-                    log: logging.Logger | logging.LoggerAdapter) -> Folders:
+                    log: logging.Logger | logging.LoggerAdapter, roles: Any = Folders) -> Any:
     """The server spellings of the inbox, done, refused and review folders (`wanted`: role →
-    configured name) of `mailbox`, creating those that do not exist yet."""
+    configured name) of `mailbox`, creating those that do not exist yet. `roles`: what to
+    return them in (`dict` for other sets of folders, e.g. the clerk's action folders)."""
     existing = [name for _flags, _delim, name in client.list_folders()]
     prefix = _personal_prefix(client)
     resolved = {}
     for role, name in wanted.items():
         resolved[role] = _ensure_folder(client, name, existing, prefix, mailbox, log)
         existing.append(resolved[role])
-    return Folders(**resolved)
+    return roles(**resolved)
 
 
 def _personal_prefix(client: IMAPClient) -> str:
