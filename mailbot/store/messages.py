@@ -102,3 +102,8 @@ def unfinished_work(conn: Connection, now: str) -> int:
         "(SELECT count(*) FROM outbox WHERE state = 'pending' AND next_attempt_at <= ?) + "
         "(SELECT count(*) FROM ocr_jobs WHERE state IN ('pending', 'running'))",
         (now,)).fetchone()[0]
+
+
+def count_waiting(conn: Connection) -> int:
+    """Messages recorded but not yet decided (the daemon's STATUS line)."""
+    return conn.execute("SELECT count(*) FROM messages WHERE state = 'received'").fetchone()[0]
