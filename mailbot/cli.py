@@ -17,12 +17,12 @@ import sys
 
 EPILOG = """\
 configuration: --config defaults to ./rules.yaml, then /etc/mailbot/rules.yaml.
-Start from the documented example rules.yaml in the source tree.
+Start with `mailbot init` (a commented rules.yaml from the documented example).
 Exit codes: 0 ok, 1 user or configuration error, 2 usage error.
 """
 
 # In the order `--help` lists them.
-COMMANDS = ("demo", "run", "check", "ingest", "explain", "verify", "ocr", "status", "register", "queue")
+COMMANDS = ("init", "demo", "run", "check", "ingest", "explain", "verify", "ocr", "status", "register", "queue")
 
 
 def _module(name: str):
