@@ -33,7 +33,8 @@ def test_init_writes_a_configuration_that_check_accepts(tmp_path, capsys):
     assert rules.data_dir == target / "data" and rules.data_dir.is_dir()
     assert not rules.routes, "the provincial office's routes were copied into another agency's file"
     assert "ubnd@quangngai.gov.vn" not in text
-    secret = target / "secrets" / "imap"
+    assert box.imap.password_file == str(target / "secrets" / "stc")
+    secret = target / "secrets" / "stc"
     assert stat.S_IMODE(secret.stat().st_mode) == 0o600
     assert stat.S_IMODE((target / "secrets").stat().st_mode) == 0o700
     capsys.readouterr()
@@ -46,7 +47,7 @@ def test_init_without_imap_and_never_over_an_existing_file(tmp_path, capsys):
                  "--data-dir", str(tmp_path / "state"), str(tmp_path / "syt")]) == 0
     rules = load_rules(tmp_path / "syt" / "rules.yaml")
     assert rules.mailboxes[0].imap is None and rules.data_dir == tmp_path / "state"
-    assert not (tmp_path / "syt" / "secrets" / "imap").exists()
+    assert not (tmp_path / "syt" / "secrets" / "syt").exists()
     before = (tmp_path / "syt" / "rules.yaml").read_bytes()
     assert main(["init", "--agency", "X", "--address", "a@b.gov.vn", str(tmp_path / "syt")]) == 1
     assert "never overwrites" in capsys.readouterr().err

@@ -211,5 +211,6 @@ def test_the_template_unit_keeps_the_filter_and_separates_instances():
 
     assert lines(TEMPLATE, "SystemCallFilter=") == lines(UNIT, "SystemCallFilter=")
     assert lines(TEMPLATE, "StateDirectory=") == ["StateDirectory=mailbot/%i"]
+    assert "LoadCredential=%i:/etc/mailbot/%i/secrets/%i" in lines(TEMPLATE, "LoadCredential=")
     assert all("/etc/mailbot/%i/" in l for l in lines(TEMPLATE, "LoadCredential=") + lines(TEMPLATE, "ExecStart"))
     assert lines(TEMPLATE, "Type=") == lines(UNIT, "Type=") == ["Type=notify"]

@@ -45,7 +45,8 @@ def run(args: argparse.Namespace) -> int:
     secrets = target / "secrets"
     data_dir = Path(args.data_dir).resolve() if args.data_dir else target / "data"
     ident = args.mailbox_id or mailbox_id(address)
-    password = (Path(args.credentials) if args.credentials else secrets) / "imap"
+    # The secret is named after the mailbox, as the units' LoadCredential= lines name it.
+    password = (Path(args.credentials) if args.credentials else secrets) / ident
     text = render(Starter(agency=args.agency.strip(), address=address, data_dir=str(data_dir),
                           mailbox_id=ident, imap_host=args.imap_host, imap_user=args.imap_user,
                           password_file=str(password), smtp_port=args.port))
@@ -56,12 +57,12 @@ def run(args: argparse.Namespace) -> int:
     written = [config]
     write_durably(config, text.encode("utf-8"))
     config.chmod(0o640)     # readable by the service's group (chown root:mailbot), never by others
-    if args.imap_host and not (secrets / "imap").exists():
+    if args.imap_host and not (secrets / ident).exists():
         # A placeholder: the administrator writes the real password here (mode 600).
-        fd = os.open(secrets / "imap", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = os.open(secrets / ident, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as f:
             f.write("replace-with-the-mailbox-password\n")
-        written.append(secrets / "imap")
+        written.append(secrets / ident)
     for path in written:
         print(f"wrote {path}")
     print(f"data folder: {data_dir}")
