@@ -22,7 +22,8 @@ Exit codes: 0 ok, 1 user or configuration error, 2 usage error.
 """
 
 # In the order `--help` lists them.
-COMMANDS = ("init", "demo", "run", "check", "ingest", "explain", "verify", "ocr", "status", "register", "queue")
+COMMANDS = ("init", "demo", "run", "check", "ingest", "explain", "verify", "ocr", "status", "register", "queue",
+            "backup", "restore", "verify_data")
 
 
 def _module(name: str):
@@ -64,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     from mailbot.config import ConfigError
 
     try:
-        return _module(args.command).run(args)
+        return _module(args.command.replace("-", "_")).run(args)
     except ConfigError as exc:
         print(str(exc), file=sys.stderr)
         return 1

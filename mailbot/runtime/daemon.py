@@ -265,6 +265,25 @@ class OcrWorker(Worker):
         return None
 
 
+class RetentionWorker(Worker):
+    """Removes raw messages past storage.keep_raw_days once nothing waits for them, hourly."""
+
+    def __init__(self, rules: Rules, stop: threading.Event):
+        super().__init__("retention", stop, idle_seconds=3600)
+        self.rules = rules
+
+    def step(self) -> float | None:
+        from mailbot.runtime.datakeeping import remove_old_raw
+        from mailbot.store import schema as db
+
+        conn = db.connect(self.rules.db_path)     # hourly: not worth keeping open
+        try:
+            remove_old_raw(self.rules, conn)
+        finally:
+            conn.conn.close()
+        return None
+
+
 class Daemon:
     def __init__(self, rules: Rules, config_path: Path | None = None, notifier: Notifier | None = None):
         """`config_path`: the rules file, reloaded on SIGHUP and when it changes (none: fixed rules).
@@ -284,6 +303,7 @@ class Daemon:
         self.dispatcher = DispatchWorker(rules, self.stop_event)
         self.ocr = OcrWorker(rules, self.stop_event, self.dispatcher.wake) if rules.ocr.enabled else None
         self.processor = Processor(rules, self.stop_event, self._processed)
+        self.retention = RetentionWorker(rules, self.stop_event) if rules.storage.keep_raw_days else None
         self.smtp = None
         self.watchers: list[threading.Thread] = []
 
@@ -293,7 +313,7 @@ class Daemon:
             self.ocr.wake()
 
     def _workers(self) -> list[Worker]:
-        return [w for w in (self.processor, self.dispatcher, self.ocr) if w is not None]
+        return [w for w in (self.processor, self.dispatcher, self.ocr, self.retention) if w is not None]
 
     def start(self) -> None:
         from mailbot.runtime.pipeline import Pipeline
