@@ -214,3 +214,71 @@ def test_the_template_unit_keeps_the_filter_and_separates_instances():
     assert "LoadCredential=%i:/etc/mailbot/%i/secrets/%i" in lines(TEMPLATE, "LoadCredential=")
     assert all("/etc/mailbot/%i/" in l for l in lines(TEMPLATE, "LoadCredential=") + lines(TEMPLATE, "ExecStart"))
     assert lines(TEMPLATE, "Type=") == lines(UNIT, "Type=") == ["Type=notify"]
+
+
+def test_sigterm_during_a_burst_loses_nothing_and_answers_once(tmp_path, relay):
+    """systemctl stop in the middle of a burst: each message is registered and acknowledged once,
+    or still waits (spooled, or never accepted by SMTP, so with the sending MTA); a restart ends it."""
+    from email import message_from_bytes, policy
+
+    port = free_port()
+    docs = documents(40)
+    raws = [(d["Message-ID"], d.as_bytes(policy=SMTP_POLICY)) for d in docs]
+    accepted: list[str] = []
+    proc = start(tmp_path, port, relay, unit=None)
+    wait_port(port, proc)
+    db_path = tmp_path / "data" / "mailbot.sqlite3"
+
+    def burst():
+        for mid, raw in raws:
+            if send(port, raw, "vanthu@stc.quangngai.gov.vn"):
+                accepted.append(mid)
+
+    sender = threading.Thread(target=burst, daemon=True)
+    sender.start()
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if db_path.exists() and len(_entries(db_path)) >= 8:
+            break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    rc = proc.wait(timeout=30)              # TimeoutStopSec=30s in the unit
+    sender.join(120)
+    assert rc == 0, proc.stderr.read().decode(errors="replace")[-3000:]
+    registered = _entries(db_path)
+    assert 0 < len(registered) < len(raws), "the stop did not fall in the middle of the burst"
+    conn = dbmod.connect(db_path)
+    try:
+        rows = conn.execute("SELECT message_id, state FROM messages").fetchall()
+    finally:
+        conn.conn.close()
+    # The Message-ID is read when the message is decided: those still waiting have none yet.
+    assert len(rows) == len(accepted), "SMTP said 250 for a message that is not stored, or the reverse"
+    assert {mid for mid, state in rows if state == "processed"} <= set(accepted)
+    assert {state for _, state in rows} <= {"received", "processed"}
+
+    proc = start(tmp_path, port, relay, unit=None)          # the restart picks up what waits
+    try:
+        wait_port(port, proc)
+        for mid, raw in raws:
+            if mid not in accepted:                           # the sending MTA retries
+                assert send(port, raw, "vanthu@stc.quangngai.gov.vn")
+        settled(db_path, timeout=120)
+    finally:
+        rc, err = stop(proc)
+    assert rc == 0, err[-3000:]
+    assert sorted(n for n, _ in _entries(db_path)) == list(range(1, len(raws) + 1))
+    answered = [message_from_bytes(m.raw, policy=policy.default)["In-Reply-To"] for m in relay.messages]
+    assert sorted(answered) == sorted(mid for mid, _ in raws), "a message was acknowledged twice or never"
+
+
+def _entries(db_path: Path) -> list[tuple[int, str]]:
+    import sqlite3
+
+    conn = sqlite3.connect(db_path, timeout=30)
+    try:
+        return conn.execute("SELECT arrival_number, message_id FROM entries").fetchall()
+    except sqlite3.OperationalError:
+        return []                            # not created yet
+    finally:
+        conn.close()
