@@ -107,3 +107,9 @@ def unfinished_work(conn: Connection, now: str) -> int:
 def count_waiting(conn: Connection) -> int:
     """Messages recorded but not yet decided (the daemon's STATUS line)."""
     return conn.execute("SELECT count(*) FROM messages WHERE state = 'received'").fetchone()[0]
+
+
+def counts_by_mailbox(conn: Connection) -> list[tuple[str | None, str, str | None, int]]:
+    """(mailbox, state, decision, how many) of every message: `status --json` and the STATUS line."""
+    return conn.execute("SELECT mailbox, state, decision, count(*) FROM messages "
+                        "GROUP BY mailbox, state, decision ORDER BY mailbox, state, decision").fetchall()
