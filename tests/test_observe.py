@@ -11,13 +11,30 @@ from mailbot.util import samples
 from tests.support.bot import DOCX_TYPE, mail
 
 
-def test_each_decided_message_is_one_log_line_and_counted_in_status(bot, caplog):
-    caplog.set_level(logging.INFO, logger="mailbot.runtime.pipeline")
+class Lines(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.INFO)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+def test_each_decided_message_is_one_log_line_and_counted_in_status(bot, monkeypatch):
+    # Our own handler on the logger itself: other tests' logging set-ups (levels, handlers,
+    # disabled loggers) must not decide what this test sees.
+    logger = logging.getLogger("mailbot.runtime.pipeline")
+    handler = Lines()
+    monkeypatch.setattr(logger, "disabled", False)
+    monkeypatch.setattr(logger, "level", logging.INFO)
+    logger.addHandler(handler)
+    monkeypatch.setattr(logging.root.manager, "disable", 0)
     bot.send(mail(subject="Giấy mời", files=[("gm.docx", samples.docx(
         ["SỞ TÀI CHÍNH", "Số: 7/GM-STC", "GIẤY MỜI", "Họp"]), DOCX_TYPE)]))
     bot.send(mail(subject="Tệp lạ", files=[("a.exe", b"MZ\x90\x00" + b"\0" * 200, "application/octet-stream")]))
     bot.settle()
-    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("event=")]
+    logger.removeHandler(handler)
+    lines = [line for line in handler.lines if line.startswith("event=")]
     assert len(lines) == 2
     fields = [dict(part.split("=", 1) for part in line.split(" ")) for line in lines]
     assert [f["decision"] for f in fields] == ["accept", "refuse"]
