@@ -17,13 +17,13 @@ import sys
 
 EPILOG = """\
 configuration: --config defaults to ./rules.yaml, then /etc/mailbot/rules.yaml.
-Start from the documented example rules.yaml in the source tree.
+Start with `mailbot init` (a commented rules.yaml from the documented example).
 Exit codes: 0 ok, 1 user or configuration error, 2 usage error.
 """
 
 # In the order `--help` lists them.
-COMMANDS = ("demo", "run", "check", "ingest", "explain", "verify", "ocr", "status", "register", "report", "queue",
-            "web")
+COMMANDS = ("init", "demo", "run", "check", "ingest", "explain", "verify", "ocr", "status", "register",
+            "report", "queue", "backup", "restore", "verify_data", "web")
 
 
 def _module(name: str):
@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     from mailbot.store.schema import SchemaTooNew
 
     try:
-        return _module(args.command).run(args)
+        return _module(args.command.replace("-", "_")).run(args)
     except (ConfigError, SchemaTooNew) as exc:
         print(str(exc), file=sys.stderr)
         return 1

@@ -110,3 +110,16 @@ def test_installed_daemon_takes_a_message_in_and_sends_a_receipt(installed, tmp_
     listing = _run([str(installed / "mailbot"), "register", "list", "--config", str(config)],
                    cwd=tmp_path, env=_outside_env()).stdout
     assert "vanthu@stc.quangngai.gov.vn" in listing
+
+
+def test_installed_init_writes_what_installed_check_accepts(installed, tmp_path):
+    """The example rules.yaml travels in the wheel (a symlink in the tree: the wheel must hold the file)."""
+    target = tmp_path / "etc" / "stc"
+    _run([str(installed / "mailbot"), "init", "--agency", "Sở Tài chính tỉnh Quảng Ngãi",
+          "--address", "vanthu@stc.quangngai.gov.vn", "--imap-host", "mail.quangngai.gov.vn", str(target)],
+         cwd=tmp_path, env=_outside_env())
+    text = (target / "rules.yaml").read_text(encoding="utf-8")
+    assert "name: Sở Tài chính tỉnh Quảng Ngãi" in text and "# Decision 57/2014 Art. 4.2.c" in text
+    result = _run([str(installed / "mailbot"), "check", "--config", str(target / "rules.yaml")],
+                  cwd=tmp_path, env=_outside_env())
+    assert "configuration OK: 1 mailbox(es)" in result.stdout

@@ -264,3 +264,25 @@ def test_shipped_migrations_are_never_edited():
         assert step.__name__ == name
         assert hashlib.sha256(inspect.getsource(step).encode()).hexdigest() == digest, \
             f"{name} has shipped: write a new migration instead of editing it"
+
+
+def test_an_upgrade_keeps_the_register_as_it_was_beside_it(legacy, tmp_path):
+    """The automatic pre-upgrade backup: the old register, whole, which the old code still opens."""
+    before = _raw(legacy.path)
+    v0_columns = {table: _columns(before, table) for table in V0_TABLES}
+    rows = _contents(before, v0_columns)
+    before.close()
+
+    schema.connect(legacy.path).conn.close()
+    (copy,) = (legacy.path.parent / "backups").glob("pre-upgrade-v0-to-v*.sqlite3")
+    kept = _raw(copy)
+    try:
+        assert schema.schema_version(kept) == 0
+        assert _contents(kept, v0_columns) == rows
+        assert kept.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        kept.close()
+    schema.connect(legacy.path).conn.close()          # already upgraded: no second copy
+    assert len(list((legacy.path.parent / "backups").iterdir())) == 1
+    schema.connect(tmp_path / "new" / "mailbot.sqlite3").conn.close()   # a new register: nothing to keep
+    assert not (tmp_path / "new" / "backups").exists()

@@ -18,9 +18,11 @@ def run(args) -> int:
 
     from mailbot.config import DEFAULT_CONFIG_PATHS
     from mailbot.runtime.daemon import Daemon
+    from mailbot.runtime.notify import Notifier
 
     rules = load(args)
     # The file the rules came from: reloaded on SIGHUP and whenever it changes.
     path = Path(args.config) if args.config else next(p for p in DEFAULT_CONFIG_PATHS if p.is_file())
-    Daemon(rules, config_path=path.resolve()).run_forever()
+    # Under systemd (Type=notify): READY, WATCHDOG and STATUS go to $NOTIFY_SOCKET.
+    Daemon(rules, config_path=path.resolve(), notifier=Notifier.from_environ()).run_forever()
     return 0

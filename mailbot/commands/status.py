@@ -95,6 +95,28 @@ def format_queues(queues: dict[str, Any] | None) -> str:
     return line
 
 
+def message_counts(rules) -> dict[str, dict[str, int]] | None:
+    """Per mailbox: received (all), registered, refused, held (review or quarantine), duplicate, waiting."""
+    if not Path(rules.db_path).exists():
+        return None
+    from mailbot.store import messages, schema as dbmod
+
+    db = dbmod.connect(rules.db_path)
+    try:
+        rows = messages.counts_by_mailbox(db)
+    finally:
+        db.conn.close()
+    out: dict[str, dict[str, int]] = {}
+    for mailbox, state, decision, n in rows:
+        c = out.setdefault(mailbox or "-", dict.fromkeys(
+            ("received", "registered", "refused", "held", "duplicate", "waiting"), 0))
+        c["received"] += n
+        key = ("waiting" if state == "received" else "duplicate" if state == "duplicate"
+               else {"accept": "registered", "refuse": "refused"}.get(decision or "", "held"))
+        c[key] += n
+    return out
+
+
 def format_notices(summary: dict[str, Any] | None) -> str:
     if summary is None:
         return "Notices: no register yet."
@@ -114,8 +136,8 @@ def status_command(rules, *, as_json: bool = False, out: TextIO | None = None) -
     records = read_status(rules)
     notices, queues = register_queues(rules)
     if as_json:
-        json.dump({"mailboxes": records, "notices": notices, "queues": queues}, out, ensure_ascii=False,
-                  indent=2, default=str)
+        json.dump({"mailboxes": records, "notices": notices, "queues": queues,
+                   "messages": message_counts(rules)}, out, ensure_ascii=False, indent=2, default=str)
         out.write("\n")
     else:
         out.write(format_status(records) + "\n" + format_notices(notices) + "\n")

@@ -253,6 +253,9 @@ class PaperCopy(Strict):
 class Storage(Strict):
     data_dir: str = "/var/lib/mailbot"   # spool/ and mailbot.sqlite3 live here
     outbox_dir: str | None = None        # notices go here as .eml when no smtp relay is set
+    # Raw messages older than this many days are removed from the spool once nothing waits
+    # for them (the register keeps every entry and hash); None keeps them for ever.
+    keep_raw_days: Count | None = None
 
 
 class Web(Strict):

@@ -11,12 +11,16 @@ import logging
 import signal
 import sqlite3
 import threading
+import time
 from pathlib import Path
 from collections import deque
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Callable
 
 from mailbot.config import Rules
+from mailbot.runtime.notify import Notifier
+from mailbot.runtime.service import Supervisor
+from mailbot.util.faults import hang_point
 
 if TYPE_CHECKING:
     from mailbot.runtime.pipeline import Job
@@ -33,6 +37,19 @@ class Worker(threading.Thread):
         self.wakeup = threading.Event()
         self.idle_seconds = idle_seconds
         self._new_rules: Rules | None = None
+        self.stepping_since: float | None = None   # monotonic start of the step in hand
+        self.progress_at = time.monotonic()
+
+    def progress(self) -> None:
+        """Something got done inside a long step (the watchdog's sign of life)."""
+        self.progress_at = time.monotonic()
+
+    def stalled(self, now: float, limit: float) -> bool:
+        """Dead while the daemon runs, or inside one step without progress for `limit` seconds."""
+        if not self.is_alive():
+            return self._started.is_set() and not self.stop_event.is_set()
+        since = self.stepping_since
+        return since is not None and now - max(since, self.progress_at) > limit
 
     def wake(self) -> None:
         self.wakeup.set()
@@ -64,12 +81,15 @@ class Worker(threading.Thread):
     def run(self) -> None:
         self.setup()
         while not self.stop_event.is_set():
+            self.stepping_since = time.monotonic()
             try:
                 self._take_new_rules()
                 delay = self.step()
             except Exception:  # noqa: BLE001 - keep the daemon going; the error is logged
                 log.exception("%s failed; retrying shortly", self.name)
                 delay = 5.0
+            finally:
+                self.stepping_since = None
             wait = self.idle_seconds if delay is None else max(0.0, min(delay, self.idle_seconds))
             self.wakeup.wait(wait)
             self.wakeup.clear()
@@ -122,6 +142,7 @@ class Processor(Worker):
             try:
                 report, decision = future.result() if future is not None else self.pipeline.evaluate_job(job)
                 self.pipeline.finish(job, report, decision)
+                hang_point("processor-step")
             except sqlite3.OperationalError:
                 raise      # the database itself (locked, full disk): every message waits, none is blamed
             except Exception as exc:  # noqa: BLE001 - one poison message must not stop the others
@@ -130,6 +151,8 @@ class Processor(Worker):
                 self.pipeline.record_failure(job.message, exc)
                 failed.add(job.message)
                 continue
+            finally:
+                self.progress()
             self.on_done()
         # Left in flight only when stopping or on an error: those messages stay 'received'
         # and are taken up again by the next step (or the next start).
@@ -242,10 +265,32 @@ class OcrWorker(Worker):
         return None
 
 
-class Daemon:
-    def __init__(self, rules: Rules, config_path: Path | None = None):
-        """`config_path`: the rules file, reloaded on SIGHUP and when it changes (none: fixed rules)."""
+class RetentionWorker(Worker):
+    """Removes raw messages past storage.keep_raw_days once nothing waits for them, hourly."""
+
+    def __init__(self, rules: Rules, stop: threading.Event):
+        super().__init__("retention", stop, idle_seconds=3600)
         self.rules = rules
+
+    def step(self) -> float | None:
+        from mailbot.runtime.datakeeping import remove_old_raw
+        from mailbot.store import schema as db
+
+        conn = db.connect(self.rules.db_path)     # hourly: not worth keeping open
+        try:
+            remove_old_raw(self.rules, conn)
+        finally:
+            conn.conn.close()
+        return None
+
+
+class Daemon:
+    def __init__(self, rules: Rules, config_path: Path | None = None, notifier: Notifier | None = None):
+        """`config_path`: the rules file, reloaded on SIGHUP and when it changes (none: fixed rules).
+        `notifier`: how systemd is told (none: not under systemd)."""
+        self.rules = rules
+        self.supervisor = Supervisor(notifier or Notifier(None), self._workers, self._counts,
+                                     len(rules.mailboxes), [m.id for m in rules.mailboxes if m.imap is not None])
         self.config_path = config_path
         self.stop_event = threading.Event()
         self.rules_watcher = None
@@ -253,7 +298,8 @@ class Daemon:
             from mailbot.runtime.reload import RulesWatcher
 
             # Made now, started once everything runs: a SIGHUP in between is kept, not lost.
-            self.rules_watcher = RulesWatcher(config_path, rules, self.apply_rules, self.stop_event)
+            self.rules_watcher = RulesWatcher(config_path, rules, self.apply_rules, self.stop_event,
+                                              after_reload=self.supervisor.reloaded)
         self.dispatcher = DispatchWorker(rules, self.stop_event)
         self.ocr = OcrWorker(rules, self.stop_event, self.dispatcher.wake) if rules.ocr.enabled else None
         self.processor = Processor(rules, self.stop_event, self._processed)
@@ -262,6 +308,7 @@ class Daemon:
             from mailbot.runtime.report_worker import ReportWorker
 
             self.reports = ReportWorker(rules, self.stop_event)
+        self.retention = RetentionWorker(rules, self.stop_event) if rules.storage.keep_raw_days else None
         self.smtp = None
         self.watchers: list[threading.Thread] = []
         self.desks: list[threading.Thread] = []      # the clerk's action folders, one per IMAP mailbox
@@ -272,7 +319,8 @@ class Daemon:
             self.ocr.wake()
 
     def _workers(self) -> list[Worker]:
-        return [w for w in (self.processor, self.dispatcher, self.ocr, self.reports) if w is not None]
+        return [w for w in (self.processor, self.dispatcher, self.ocr, self.reports, self.retention)
+                if w is not None]
 
     def start(self) -> None:
         from mailbot.runtime.pipeline import Pipeline
@@ -285,6 +333,7 @@ class Daemon:
 
             self.smtp = SmtpIntake(self.rules, self.processor.wake, self._pipeline)
             self.smtp.start()
+        self.supervisor.listening = True      # the listener is bound (or there is none)
         self._start_imap()
         if self.rules_watcher is not None:
             self.rules_watcher.start()
@@ -301,7 +350,19 @@ class Daemon:
 
     def request_reload(self) -> None:
         if self.rules_watcher is not None:
+            self.supervisor.reloading()
             self.rules_watcher.request()
+
+    def _counts(self) -> tuple[int, int]:
+        """(messages waiting, notices not yet sent), for the STATUS line."""
+        from mailbot.store import messages, outbox, schema as db
+
+        conn = db.connect(self.rules.db_path)
+        try:
+            unsent = sum(n for state, n in outbox.counts_by_state(conn).items() if state != "sent")
+            return messages.count_waiting(conn), unsent
+        finally:
+            conn.close()
 
     def _pipeline(self):
         """A pipeline for an intake thread (each thread its own SQLite connection)."""
@@ -319,6 +380,7 @@ class Daemon:
         data_dir = self.rules.data_dir
 
         def write_status(record: dict) -> None:      # each watcher's health file, read by `mailbot status`
+            self.supervisor.mailbox_record(record)
             status.write_status(data_dir, record["mailbox"], record)
 
         self.watchers = start_watchers(self.rules, imap_boxes, self.processor.wake, self.stop_event,
@@ -380,7 +442,10 @@ class Daemon:
         signal.signal(signal.SIGHUP, _reload)
         self.start()
         # Wake up now and then: a signal the kernel hands to another thread only sets a flag,
-        # which the main thread acts on when it next runs Python code.
+        # which the main thread acts on when it next runs Python code. The watchdog is fed
+        # from here only, so a hung main loop stops it (runtime/service.py).
         while not self.stop_event.wait(0.5):
-            pass
+            self.supervisor.tick()
+            hang_point("main-loop")
+        self.supervisor.stopping()
         self.stop()

@@ -12,7 +12,8 @@ import hashlib
 import json
 import logging
 import threading
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 from zoneinfo import ZoneInfo
@@ -63,6 +64,23 @@ class Job:
     row: dict[str, Any]
     mailbox: Mailbox | None
     attempt: int
+    started: float = field(default_factory=time.monotonic)
+
+
+def log_event(job: Job, result: Registered, decision: Decision, message_id: str | None) -> None:
+    """One line per decided message, key=value, for grep and journald (`journalctl -u mailbot`)."""
+    fields = {
+        "event": "message-" + (result.state if result.state != "processed" else "decided"),
+        "mailbox": job.mailbox.id if job.mailbox else "-",
+        "message": job.message,
+        "message_id": message_id or "-",
+        "so_den": f"{result.book}/{result.year}/{result.arrival_number}" if result.arrival_number else "-",
+        "decision": result.outcome or "-",
+        "notices": ",".join(sorted({n.kind for n in decision.notices})) or "-",
+        "duration_ms": round((time.monotonic() - job.started) * 1000),
+    }
+    log.info(" ".join(f"{k}={json.dumps(v, ensure_ascii=False) if isinstance(v, str) and (' ' in v or not v) else v}"
+                      for k, v in fields.items()))
 
 
 @dataclass(frozen=True)
@@ -249,6 +267,7 @@ class Pipeline:
                        lambda reg: self._notices(reg, report, decision, arrival, job.mailbox, delivered), self.caps,
                        deferral_alert(self.rules, job.message, report.sha256), reopen=reopen)
         crash_point("after-register")
+        log_event(job, result, decision, report.message_id)
         return result
 
     def arrival(self, delivered_at: str | datetime) -> datetime:

@@ -28,13 +28,15 @@ class RulesWatcher(threading.Thread):
     """Watches one rules file; calls `apply(rules)` with each new valid version."""
 
     def __init__(self, path: Path, current: Rules, apply: Callable[[Rules], None], stop: threading.Event,
-                 *, poll_seconds: float = 2.0):
+                 *, poll_seconds: float = 2.0, after_reload: Callable[[], None] | None = None):
+        """`after_reload()`: called after every attempt, applied or refused (systemd's READY=1)."""
         super().__init__(name="rules-watcher", daemon=True)
         self.path = Path(path)
         self.current = current
         self.apply = apply
         self.stop_event = stop
         self.poll_seconds = poll_seconds
+        self.after_reload = after_reload
         self.requested = threading.Event()
         self._seen = self._fingerprint()
         self._refused: bytes | None = None     # the invalid version already reported
@@ -57,6 +59,8 @@ class RulesWatcher(threading.Thread):
                     self.reload(asked)
                 except Exception:  # noqa: BLE001 - a reload bug must not stop the daemon
                     log.exception("reloading %s failed; the running rules stay in use", self.path)
+                if asked and self.after_reload is not None:
+                    self.after_reload()
 
     def reload(self, asked: bool = True) -> bool:
         """Load the file; apply it when valid. Returns True when new rules were applied."""

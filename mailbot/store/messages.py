@@ -137,3 +137,14 @@ def by_message_id(conn: Connection, mailbox: str | None, message_id: str) -> int
     rows = conn.execute("SELECT id FROM messages WHERE mailbox IS ? AND message_id = ? AND state = 'processed' "
                         "ORDER BY id", (mailbox, message_id)).fetchall()
     return rows[0][0] if len(rows) == 1 else None
+
+
+def count_waiting(conn: Connection) -> int:
+    """Messages recorded but not yet decided (the daemon's STATUS line)."""
+    return conn.execute("SELECT count(*) FROM messages WHERE state = 'received'").fetchone()[0]
+
+
+def counts_by_mailbox(conn: Connection) -> list[tuple[str | None, str, str | None, int]]:
+    """(mailbox, state, decision, how many) of every message: `status --json` and the STATUS line."""
+    return conn.execute("SELECT mailbox, state, decision, count(*) FROM messages "
+                        "GROUP BY mailbox, state, decision ORDER BY mailbox, state, decision").fetchall()

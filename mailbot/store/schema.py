@@ -21,6 +21,7 @@ itself outside a transaction — and never open a transaction of their own, exce
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
@@ -249,10 +250,15 @@ def _v3_desk(conn: sqlite3.Connection) -> None:
             PRIMARY KEY (job, slot))""")
 
 
+def _v4_raw_retention(conn: sqlite3.Connection) -> None:
+    """When the raw message was removed from the spool under storage.keep_raw_days (NULL: kept)."""
+    conn.execute("ALTER TABLE messages ADD COLUMN raw_removed_at TEXT")
+
+
 # Forward migrations: MIGRATIONS[n] upgrades a register at PRAGMA user_version n to n + 1.
 # Version 0 is SCHEMA above, as every register made before versions were recorded has it.
 # Append only; never edit a migration that has shipped.
-MIGRATIONS = (_v1_outbox_pacing, _v2_report_runs, _v3_desk)
+MIGRATIONS = (_v1_outbox_pacing, _v2_report_runs, _v3_desk, _v4_raw_retention)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -264,6 +270,34 @@ def schema_version(conn: sqlite3.Connection) -> int:
     return conn.execute("PRAGMA user_version").fetchone()[0]
 
 
+def pre_upgrade_path(path: Path, version: int) -> Path:
+    """Where the copy of a register taken before upgrading it from `version` goes."""
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return path.parent / "backups" / f"pre-upgrade-v{version}-to-v{SCHEMA_VERSION}-{stamp}.sqlite3"
+
+
+def snapshot(source: Path, target: Path) -> None:
+    """A consistent copy of the database file `source`, taken while others write to it
+    (SQLite online backup in one step: one read transaction, the state as of its start)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    conn = sqlite3.connect(Path(source).resolve().as_uri() + "?mode=ro", uri=True, timeout=30)
+    copy = sqlite3.connect(str(partial))
+    try:
+        conn.backup(copy)
+        copy.execute("PRAGMA journal_mode=DELETE")     # one self-contained file
+    finally:
+        copy.close()
+        conn.close()
+    fd = os.open(partial, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(partial, target)
+
+
 def _migrate(conn: sqlite3.Connection, path: Path) -> None:
     if schema_version(conn) == SCHEMA_VERSION:
         return
@@ -273,6 +307,10 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
         if version > SCHEMA_VERSION:
             raise SchemaTooNew(f"the register {path} is at schema version {version}, newer than this "
                                f"mailbot ({SCHEMA_VERSION}): upgrade mailbot, or restore the pre-upgrade backup")
+        if version < SCHEMA_VERSION and conn.execute("SELECT count(*) FROM messages").fetchone()[0]:
+            # A register in use: keep it as it was, so the upgrade can be undone (docs/ADMIN.md).
+            # Taken (through a second connection) under our write lock: nothing slips in between.
+            snapshot(path, pre_upgrade_path(path, version))
         for step in MIGRATIONS[version:]:
             step(conn)
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
