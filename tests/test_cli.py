@@ -74,7 +74,8 @@ def test_ingest_numbers_across_the_year_boundary(tmp_path, config, capsys):
     for name, subject, at in (("1.eml", "Cuối năm 1", "2026-12-31T16:59:00+07:00"),
                               ("2.eml", "Cuối năm 2", "2026-12-31T10:01:00+00:00"),
                               ("3.eml", "Đầu năm", "2027-01-04T08:00:00+07:00")):
-        path = eml(tmp_path, name, mail(subject=subject, files=[DOCX]))
+        doc = samples.docx(["SỞ TÀI CHÍNH", f"Số: {name[0]}/GM-STC", "GIẤY MỜI", subject])   # distinct files
+        path = eml(tmp_path, name, mail(subject=subject, files=[("Giấy mời.docx", doc, DOCX_TYPE)]))
         assert main(["ingest", "--config", str(config), "--delivered-at", at, str(path)]) == 0
     out = capsys.readouterr().out
     assert "số đến 1/2026" in out and "số đến 1/2027" in out and "số đến 2/2027" in out

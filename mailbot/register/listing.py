@@ -17,6 +17,7 @@ DOCUMENT_FIELDS = (
     "code", "code_number", "code_notation", "type_name", "organ_name", "parent_organ", "place",
     "issued_date", "subject", "urgency", "secrecy", "signer_name", "signer_position",
     "signer_competence", "signer_title", "to_places", "page_amount",
+    "sender_name", "sender_address", "addressee",
 )
 
 # Column headings of the paper register (NĐ 30/2020 Phụ lục VI), for CSV/XLSX.
@@ -33,6 +34,8 @@ VIETNAMESE_HEADINGS = {
     "paper_received": "Đã nhận bản giấy", "signature_verdict": "Chữ ký số",
     "attachments": "Tệp đính kèm", "recipient": "Đơn vị hoặc người nhận", "deadline": "Hạn giải quyết",
     "received_at": "Thời điểm thư đến hệ thống", "email_subject": "Tiêu đề thư",
+    "sender_name": "Người viết (cá nhân, tổ chức)", "sender_address": "Địa chỉ người viết", "addressee": "Kính gửi",
+    "sender_class": "Loại người gửi", "void": "Đã hủy", "related_to": "Liên quan đến số đến",
 }
 
 def attachments_of(db: sqlite_utils.Database, message: int) -> list[dict[str, Any]]:
@@ -72,8 +75,21 @@ def entry_json(db: sqlite_utils.Database, row: dict[str, Any]) -> dict[str, Any]
         "deadline": row.get("due_date"),
         "received_at": row["delivered_at"],
         "email_subject": row["email_subject"],
+        "sender_class": row.get("sender_class"),
+        "void": bool(row.get("void")),
+        "related_to": _related(db, row),
     })
     return out
+
+
+def _related(db: sqlite_utils.Database, row: dict[str, Any]) -> dict[str, Any] | None:
+    """{book, arrival_number, arrival_date, kind} of the entry this one corrects or answers."""
+    from mailbot.register.links import reference
+
+    if not row.get("related_to"):
+        return None
+    earlier = entries.load(db, row["related_to"])
+    return reference(earlier, row.get("related_kind")) if earlier else None
 
 
 def list_entries(db: sqlite_utils.Database, *, book: str | None = None, year: int | None = None,
@@ -122,6 +138,8 @@ def _cell(value: Any) -> str:
         return "Có" if value else "Không"
     if isinstance(value, list):
         return "; ".join(a["filename"] if isinstance(a, dict) else str(a) for a in value)
+    if isinstance(value, dict) and "arrival_number" in value:      # related_to
+        return f"{value['arrival_number']} ({value['book']}, {value.get('kind') or ''})"
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False)
     return str(value)

@@ -44,13 +44,16 @@ def insert_entry(conn: Connection, **columns: Any) -> int:
         "message_id, sender, email_subject, code, code_number, code_notation, type_name, organ_name, "
         "parent_organ, place, issued_date, subject, urgency, secrecy, signer_name, signer_position, "
         "signer_competence, signer_title, to_places, page_amount, decision, paper_copy_required, "
-        "signature_verdict, route, recipient_unit, due_date, search_text, field_sources, created_at) "
+        "signature_verdict, route, recipient_unit, due_date, search_text, field_sources, created_at, "
+        "sender_class, sender_name, sender_address, addressee) "
         "VALUES (:book, :year, :arrival_number, :arrival_date, :delivered_at, :message, :mailbox, "
         ":message_id, :sender, :email_subject, :code, :code_number, :code_notation, :type_name, :organ_name, "
         ":parent_organ, :place, :issued_date, :subject, :urgency, :secrecy, :signer_name, :signer_position, "
         ":signer_competence, :signer_title, :to_places, :page_amount, :decision, :paper_copy_required, "
-        ":signature_verdict, :route, :recipient_unit, :due_date, :search_text, :field_sources, :created_at)",
-        {**columns, "created_at": now_utc()},
+        ":signature_verdict, :route, :recipient_unit, :due_date, :search_text, :field_sources, :created_at, "
+        ":sender_class, :sender_name, :sender_address, :addressee)",
+        {"sender_class": None, "sender_name": None, "sender_address": None, "addressee": None,
+         **columns, "created_at": now_utc()},
     )
     return cur.lastrowid
 
@@ -76,6 +79,11 @@ def insert_signature(conn: Connection, **columns: Any) -> None:
         ":intact, :trusted, :modified_after_signing, :signing_time, :timestamp_time, :reasons_vi)",
         columns,
     )
+
+
+def link(conn: Connection, entry: int, related_to: int, kind: str) -> None:
+    """Entry `entry` is a corrected version of, or a reply about, entry `related_to`."""
+    conn.execute("UPDATE entries SET related_to = ?, related_kind = ? WHERE id = ?", (related_to, kind, entry))
 
 
 def set_notes(conn: Connection, entry: int, notes: str) -> None:
@@ -109,6 +117,33 @@ def number_of(conn: Connection, entry: int) -> tuple[str, int, int]:
     """(book, year, số đến) of an entry."""
     return tuple(conn.execute("SELECT book, year, arrival_number FROM entries WHERE id = ?",
                               (entry,)).fetchone())
+
+
+def registered_with_files(conn: Connection, sha256s: list[str], *, other_than_message: int) -> int | None:
+    """The earliest entry (not void) whose message carried every one of these files, byte for
+    byte, in an allowed format: the same document sent again."""
+    if not sha256s:
+        return None
+    marks = ", ".join("?" for _ in sha256s)
+    row = conn.execute(
+        "SELECT e.id FROM entries e JOIN attachments a ON a.message = e.message "
+        f"WHERE a.allowed = 1 AND a.sha256 IN ({marks}) AND e.void = 0 AND e.message != ? "
+        "GROUP BY e.id HAVING COUNT(DISTINCT a.sha256) = ? ORDER BY e.id LIMIT 1",
+        (*sha256s, other_than_message, len(set(sha256s)))).fetchone()
+    return row[0] if row else None
+
+
+def replied_to(conn: Connection, message_ids: list[str]) -> int | None:
+    """The entry a message replies to: one whose own Message-ID, or the Message-ID of one of
+    our notices about it, is among `message_ids` (the latest named wins)."""
+    for mid in reversed(message_ids):
+        row = conn.execute(
+            "SELECT id FROM entries WHERE message_id = ? AND void = 0 UNION ALL "
+            "SELECT e.id FROM outbox o JOIN entries e ON e.message = o.message WHERE o.message_id = ? "
+            "LIMIT 1", (mid, mid)).fetchone()
+        if row:
+            return row[0]
+    return None
 
 
 def same_document(conn: Connection, code_number: str, code_notation: str, organ_name: str,
