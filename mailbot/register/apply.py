@@ -332,9 +332,3 @@ def apply(db: sqlite_utils.Database, message: int, report: MessageReport, decisi
     log.info("message %s: %s%s", message, decision.outcome,
              f", book {result.book} no. {result.arrival_number}/{result.year}" if result.entry else "")
     return result
-
-
-def mark_paper_received(db: sqlite_utils.Database, entry: int) -> None:
-    with transaction(db) as conn:
-        entries.mark_paper_received(conn, entry)
-        audit.append(conn, "paper-received", entry=entry)

@@ -93,8 +93,8 @@ def _related(db: sqlite_utils.Database, row: dict[str, Any]) -> dict[str, Any] |
 
 
 def list_entries(db: sqlite_utils.Database, *, book: str | None = None, year: int | None = None,
-                 limit: int | None = None) -> list[dict[str, Any]]:
-    return entries.listed(db, book=book, year=year, limit=limit)
+                 limit: int | None = None, newest_first: bool = False) -> list[dict[str, Any]]:
+    return entries.listed(db, book=book, year=year, limit=limit, newest_first=newest_first)
 
 
 def find_entry(db: sqlite_utils.Database, number: int, *, book: str | None = None,
@@ -103,7 +103,8 @@ def find_entry(db: sqlite_utils.Database, number: int, *, book: str | None = Non
 
 
 def search_entries(db: sqlite_utils.Database, text: str, limit: int = 50) -> list[dict[str, Any]]:
-    """Diacritic-insensitive (đ = d) search over sender, subjects, number and file names.
+    """Diacritic-insensitive (đ = d) search over sender, subjects, number (whole, the number
+    alone, the notation alone), issuer, signer, petitioner, file names and the body.
     Every word must match a word of the entry, the last one as a prefix (search as you type):
     "dong nai" finds "Đồng Nai", "1234/QĐ" finds 1234/QĐ-UBND. Newest entries first."""
     words = re.findall(r"[\w/]+", fold(text))
@@ -145,13 +146,33 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def cut(text: str, width: int) -> str:
+    """`text` in at most `width` characters, cut on a word boundary with "…" when longer."""
+    text = " ".join(text.split())
+    if len(text) <= width:
+        return text
+    head = text[:width - 1]
+    if " " in head and text[width - 1] != " ":
+        head = head.rsplit(" ", 1)[0]
+    return head.rstrip(" ,;:-–") + "…"
+
+
+def _who(row: dict[str, Any]) -> str:
+    """Tác giả: the issuing body, else the person or business who wrote, else the address."""
+    return row.get("organ_name") or row.get("sender_name") or row.get("sender") or ""
+
+
 def format_table(rows: list[dict[str, Any]]) -> str:
-    if not rows:
-        return "(sổ trống — no entries)"
-    lines = [f"{'Sổ':<8} {'Số đến':>7}  {'Ngày đến':<16}  {'Người gửi':<30}  Trích yếu / tiêu đề thư"]
+    """The register as a clerk reads it: số đến, ngày đến, số/ký hiệu, cơ quan ban hành (or the
+    person who wrote), trích yếu; void entries marked."""
+    lines = [f"{'Sổ':<8} {'Số đến':>7}  {'Ngày đến':<10}  {'Số, ký hiệu':<18}  {'Cơ quan ban hành / người viết':<32}  "
+             "Trích yếu / tiêu đề thư"]
     for r in rows:
-        when = (r["arrival_date"] or "")[:16].replace("T", " ")
+        when = (r["arrival_date"] or "")[:10]
+        when = f"{when[8:10]}/{when[5:7]}/{when[:4]}" if len(when) == 10 else when
         summary = r.get("subject") or r.get("email_subject") or ""
-        lines.append(f"{r['book']:<8} {r['arrival_number']:>4}/{r['year'] % 100:02d}  {when:<16}  "
-                     f"{(r['sender'] or '')[:30]:<30}  {summary[:60]}")
+        if r.get("void"):
+            summary = "[ĐÃ HỦY] " + summary
+        lines.append(f"{r['book']:<8} {r['arrival_number']:>4}/{r['year'] % 100:02d}  {when:<10}  "
+                     f"{cut(r.get('code') or '', 18):<18}  {cut(_who(r), 32):<32}  {cut(summary, 70)}")
     return "\n".join(lines)

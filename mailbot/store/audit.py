@@ -17,3 +17,11 @@ def append(conn: Connection, event: str, *, message: int | None = None, entry: i
         "INSERT INTO audit(at, message, entry, event, detail) VALUES (?, ?, ?, ?, ?)",
         (now_utc(), message, entry, event, json.dumps(detail, ensure_ascii=False, default=str)),
     )
+
+
+def of_entry(conn: Connection, entry: int) -> list[dict]:
+    """The events about an entry (and about its message), oldest first, detail parsed."""
+    rows = conn.execute(
+        "SELECT at, event, detail FROM audit WHERE entry = ? OR message = (SELECT message FROM entries "
+        "WHERE id = ?) ORDER BY id", (entry, entry)).fetchall()
+    return [{"at": at, "event": event, **json.loads(detail or "{}")} for at, event, detail in rows]

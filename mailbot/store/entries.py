@@ -90,8 +90,36 @@ def set_notes(conn: Connection, entry: int, notes: str) -> None:
     conn.execute("UPDATE entries SET notes = ? WHERE id = ?", (notes, entry))
 
 
-def mark_paper_received(conn: Connection, entry: int) -> None:
-    conn.execute("UPDATE entries SET paper_received = 1 WHERE id = ?", (entry,))
+def mark_paper_received(conn: Connection, entry: int, at: str | None = None, by: str | None = None) -> None:
+    conn.execute("UPDATE entries SET paper_received = 1, paper_received_at = ?, paper_received_by = ? "
+                 "WHERE id = ?", (at, by, entry))
+
+
+def unmark_paper_received(conn: Connection, entry: int) -> None:
+    conn.execute("UPDATE entries SET paper_received = 0, paper_received_at = NULL, paper_received_by = NULL "
+                 "WHERE id = ?", (entry,))
+
+
+# Columns a clerk may correct by hand (`mailbot register edit`); never the number, the book,
+# the dates of arrival or what was received.
+EDITABLE = ("code", "code_number", "code_notation", "type_name", "organ_name", "parent_organ", "place",
+            "issued_date", "subject", "urgency", "secrecy", "signer_name", "signer_position",
+            "signer_competence", "signer_title", "page_amount", "sender_name", "sender_address",
+            "addressee", "sender_class", "recipient_unit", "due_date", "notes")
+
+
+def update_fields(conn: Connection, entry: int, fields: dict[str, Any], search_text: str) -> None:
+    """Corrected values written into an entry, with its new search text."""
+    unknown = set(fields) - set(EDITABLE)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    sets = "".join(f"{name} = ?, " for name in fields)
+    conn.execute(f"UPDATE entries SET {sets}search_text = ? WHERE id = ?", (*fields.values(), search_text, entry))
+
+
+def set_void(conn: Connection, entry: int, reason: str) -> None:
+    """Marked void: the number stays taken (never reused), the entry stays in the register."""
+    conn.execute("UPDATE entries SET void = 1, void_reason = ? WHERE id = ?", (reason, entry))
 
 
 def fill_fields(conn: Connection, entry: int, fields: dict[str, Any], *, field_sources: str,
@@ -157,8 +185,9 @@ def same_document(conn: Connection, code_number: str, code_notation: str, organ_
 
 
 def listed(conn: Connection, *, book: str | None = None, year: int | None = None,
-           limit: int | None = None) -> list[dict[str, Any]]:
-    """Entries in register order (book, year, số đến), optionally of one book and/or year."""
+           limit: int | None = None, newest_first: bool = False) -> list[dict[str, Any]]:
+    """Entries in register order (book, year, số đến), or the latest registered first,
+    optionally of one book and/or year."""
     where, params = [], []
     if book:
         where.append("e.book = ?")
@@ -167,7 +196,7 @@ def listed(conn: Connection, *, book: str | None = None, year: int | None = None
         where.append("e.year = ?")
         params.append(year)
     sql = _ENTRY_SELECT + (" WHERE " + " AND ".join(where) if where else "")
-    sql += " ORDER BY e.book, e.year, e.arrival_number"
+    sql += " ORDER BY e.id DESC" if newest_first else " ORDER BY e.book, e.year, e.arrival_number"
     if limit:
         sql += f" LIMIT {int(limit)}"
     return dict_rows(conn, sql, tuple(params))

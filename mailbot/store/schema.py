@@ -229,6 +229,9 @@ def _v2_citizens(conn: sqlite3.Connection) -> None:
     # Re-sent documents are found by the bytes of their files.
     conn.execute("CREATE INDEX IF NOT EXISTS attachments_sha256 ON attachments(sha256)")
     conn.execute("CREATE INDEX IF NOT EXISTS entries_message_id ON entries(message_id)")
+    # An entry's history (`register history N`) is read from the audit by entry and message.
+    conn.execute("CREATE INDEX IF NOT EXISTS audit_entry ON audit(entry)")
+    conn.execute("CREATE INDEX IF NOT EXISTS audit_message ON audit(message)")
 
 
 # Forward migrations: MIGRATIONS[n] upgrades a register at PRAGMA user_version n to n + 1.
