@@ -114,11 +114,18 @@ def _alert(decision: Decision, reg: Registered, report: MessageReport) -> dict[s
 BODY_MISSING = ("attachment_missing", "body_too_short")
 
 
-def salutation(report: MessageReport, writer: str) -> str:
+def addressing(writer: str, sender: str | None, document: DocumentFields | None) -> dict[str, Any]:
+    """How a notice speaks to its reader: `sender_class`, `you` ("Quý cơ quan", "Ông/Bà", "Quý
+    đơn vị") and the `salutation` of its "Kính gửi" line."""
+    return {"sender_class": writer, "you": address_word(writer),
+            "salutation": salutation(sender, document, writer)}
+
+
+def salutation(sender: str | None, document: DocumentFields | None, writer: str) -> str:
     """The "Kính gửi" of a notice: the issuing body for an agency, "Ông/Bà name" for a person,
     the business's name for an organisation, the address alone when no name was read."""
-    doc = report.document or DocumentFields()
-    address = report.sender or ""
+    doc = document or DocumentFields()
+    address = sender or ""
     if writer == "agency":
         name = doc.organ_name
     elif writer == "citizen":
@@ -138,9 +145,7 @@ def notice_context(rules: Rules, report: MessageReport, decision: Decision, reg:
     return {
         "office_name": rules.office.name,
         "office_address": rules.office.address,
-        "sender_class": writer,
-        "you": address_word(writer),
-        "salutation": salutation(report, writer),
+        **addressing(writer, report.sender, report.document),
         "body_missing": any(r.code in BODY_MISSING for r in decision.reasons),
         "mailbox_address": mailbox.address if mailbox else rules.notices.from_address,
         "email_subject": report.subject,
