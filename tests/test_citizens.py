@@ -249,3 +249,39 @@ def test_a_reply_to_our_receipt_is_linked_to_the_entry(tmp_path, config, capsys)
     petition, supplement = by_book["don-thu"], by_book["den-ubnd"]
     assert supplement["related_to"] == {"book": "don-thu", "arrival_number": 1,
                                         "arrival_date": petition["arrival_date"], "kind": "reply"}
+
+
+# -- the pure parts ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("sender, organ, sender_name, type_name, expected", [
+    ("lan@gmail.com", None, None, None, "citizen"),                               # free mail, nothing read
+    ("ketoan@minhphat.com.vn", None, None, None, "organisation"),                 # a business's own domain
+    ("ubndxa.tinhkhe@gmail.com", "Ủy ban nhân dân xã Tịnh Khê", None, "Công văn", "agency"),  # a commune on gmail
+    ("vp@gmail.com", "Hội đồng nhân dân tỉnh Quảng Ngãi", None, "Nghị quyết", "agency"),      # not an association
+    ("hoa@gmail.com", None, "Lê Thị Hoa", "Đơn tố cáo", "citizen"),
+    ("hoa@gmail.com", "Hợp tác xã Nông nghiệp Tịnh Khê", None, "Báo cáo", "organisation"),
+])
+def test_sender_class_from_domain_and_document(sender, organ, sender_name, type_name, expected):
+    from mailbot.inspect.sender_class import sender_class
+    from mailbot.model import DocumentFields
+
+    doc = DocumentFields(organ_name=organ, sender_name=sender_name, type_name=type_name)
+    assert sender_class(None, sender, doc) == expected
+
+
+def test_an_unauthenticated_agency_domain_is_an_agency_whatever_the_document_says():
+    from mailbot.inspect.sender_class import sender_class
+    from mailbot.model import DocumentFields, SenderAuth
+
+    auth = SenderAuth(False, "none", True, "quarantine")
+    assert sender_class(auth, "x@stc.quangngai.gov.vn", DocumentFields(type_name="Đơn kiến nghị")) == "agency"
+
+
+def test_the_title_of_a_petition_gives_its_kind_and_subject():
+    from mailbot.inspect.document import read_document
+
+    doc = read_document("ĐƠN ĐỀ NGHỊ CẤP GIẤY PHÉP XÂY DỰNG\nKính gửi: Ủy ban nhân dân huyện Sơn Tịnh\n"
+                        "Tên tôi là: Võ Thị Mai\nĐịa chỉ: xã Tịnh Hà\nNgười làm đơn\nVõ Thị Mai")
+    assert (doc.type_name, doc.subject, doc.sender_name, doc.sender_address, doc.addressee) == (
+        "Đơn đề nghị", "Cấp giấy phép xây dựng", "Võ Thị Mai", "xã Tịnh Hà", "Ủy ban nhân dân huyện Sơn Tịnh")
+    assert doc.organ_name is None

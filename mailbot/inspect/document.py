@@ -53,9 +53,12 @@ __all__ = ["DocumentFields", "FIELD_NAMES", "read_document"]
 
 # -- email subject and assembly ---------------------------------------------------------------
 
+_REPLY_PREFIX = r"^(?:\s*(?:re|fw|fwd|tl|trả lời|chuyển tiếp)\s*:\s*|\s*\[[^\]]*\]\s*)+"
+
+
 def _from_email_subject(subject: str) -> dict[str, Any]:
     s = unicodedata.normalize("NFC", subject)
-    s = re.sub(r"^(?:\s*(?:re|fw|fwd|tl|trả lời|chuyển tiếp)\s*:\s*|\s*\[[^\]]*\]\s*)+", "", s, flags=re.I)
+    s = re.sub(_REPLY_PREFIX, "", s, flags=re.I)
     found: dict[str, Any] = {}
     words = s.split()
     for size in range(min(4, len(words)), 0, -1):
@@ -104,8 +107,8 @@ def read_document(text: str, *, email_subject: str | None = None,
     sources: dict[str, str] = {}
     petition = petition_type(text.splitlines())
     if petition or letter:
-        return _petition_fields(text, petition or kind_from_words(text), _organs(h.organ_lines),
-                                email_subject, stamps)
+        kind, title = petition or (kind_from_words(text), None)
+        return _petition_fields(text, kind, title, _organs(h.organ_lines), email_subject, stamps)
 
     if h.code_text:
         fields.update(_code_fields(h.code_text))
@@ -133,19 +136,23 @@ def read_document(text: str, *, email_subject: str | None = None,
     return DocumentFields.from_mapping(fields, sources)
 
 
-def _petition_fields(text: str, type_name: str | None, bodies: list[str], email_subject: str | None,
-                     stamps: list[dict]) -> DocumentFields:
+def _petition_fields(text: str, type_name: str | None, title: str | None, bodies: list[str],
+                     email_subject: str | None, stamps: list[dict]) -> DocumentFields:
     """A petition or a person's letter (inspect/document_petition); a business printing its
     name at the top is the sender, never the issuing state body."""
     fields: dict[str, Any] = dict.fromkeys(FIELD_NAMES)
-    fields.update(read_petition(text, type_name) if type_name else
-                  {k: v for k, v in read_petition(text, "").items() if k != "type_name"})
+    fields.update(read_petition(text, type_name, title))
     company = business_case(_tone(bodies[-1])) if bodies else None
     if is_business_name(company):
         fields["organ_name"] = company
         fields["sender_name"] = fields["sender_name"] if is_business_name(fields["sender_name"]) else company
     sources = {key: "text" for key, value in fields.items() if value is not None}
     _fallbacks(fields, sources, email_subject, None, stamps)
+    if fields["subject"] is None and email_subject:
+        # A person's letter names its matter in the email subject ("Hỏi thủ tục đăng ký kết hôn").
+        plain = re.sub(_REPLY_PREFIX, "", unicodedata.normalize("NFC", email_subject), flags=re.I)
+        if _clean(plain):
+            fields["subject"], sources["subject"] = cap(_clean(plain).rstrip(".")), "email-subject"
     return DocumentFields.from_mapping(fields, sources)
 
 

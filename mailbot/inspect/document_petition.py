@@ -38,6 +38,8 @@ _KINDS = {
     "to cao": "tố cáo", "khieu nai": "khiếu nại", "phan anh": "phản ánh", "kien nghi": "kiến nghị",
     "de nghi": "đề nghị", "yeu cau": "yêu cầu", "xin": "xin", "trinh bay": "trình bày",
 }
+# The type names this reader produces (`mailbot check` accepts them in routes and paper_copy).
+PETITION_TYPES = ("Đơn", *("Đơn " + kind for kind in _KINDS.values()))
 _TYPE_LINE = re.compile(r"^\s*ĐƠN(?:\s+(?P<rest>[^\n(]{0,60}))?\s*$")
 
 _NAME_LABELS = re.compile(
@@ -58,7 +60,7 @@ _TO = re.compile(r"^\s*Kính\s+gửi\s*[:.]?\s*(?P<v>.*)$", re.I)
 _SIGN_OFF = re.compile(r"^\s*(?:người\s+(?:làm\s+đơn|viết\s+đơn|kiến\s+nghị|phản\s+ánh|khiếu\s+nại|tố\s+cáo|"
                        r"đề\s+nghị|gửi)|trân\s+trọng|kính\s+thư|xin\s+chân\s+thành\s+cảm\s+ơn|"
                        r"(?:giám\s+đốc|đại\s+diện|chủ\s+hộ))\b.*$", re.I)
-_REQUEST = re.compile(r"\b(?:làm\s+đơn\s+này|xin|kính\s+đề\s+nghị|đề\s+nghị|kiến\s+nghị|phản\s+ánh|"
+_REQUEST = re.compile(r"\b(?:làm\s+đơn\s+này|xin(?!\s+chào)|kính\s+đề\s+nghị|đề\s+nghị|kiến\s+nghị|phản\s+ánh|"
                       r"khiếu\s+nại|tố\s+cáo|yêu\s+cầu)\b", re.I)
 # Words that open a request without saying what it is about ("làm đơn này kính đề nghị …").
 _LEAD = re.compile(r"^(?:làm\s+đơn\s+này\s*(?:gửi\s+đến\s+quý\s+cơ\s+quan)?\s*)?(?:kính\s+|xin\s+)*", re.I)
@@ -66,14 +68,19 @@ _NOT_A_NAME = re.compile(r"(?:\(|ký|ghi\s+rõ|đã\s+ký|chữ\s+ký|\d{3,}|@|:
 _MAX_SUBJECT = 200
 
 
-def petition_type(lines: list[str]) -> str | None:
-    """"Đơn kiến nghị", "Đơn khiếu nại" … when a type line near the top says ĐƠN; else None."""
+def petition_type(lines: list[str]) -> tuple[str, str | None] | None:
+    """("Đơn kiến nghị", None), ("Đơn đề nghị", "cấp giấy phép xây dựng") … when a type line near
+    the top says ĐƠN: the kind, and what the title says beyond it; else None."""
     for line in lines[:25]:
         m = _TYPE_LINE.match(line.strip())
         if not m:
             continue
-        rest = _clean(m.group("rest") or "")
-        return "Đơn " + rest.lower() if rest else "Đơn"
+        rest = _clean(m.group("rest") or "").lower()
+        for key, kind in _KINDS.items():
+            n = len(key.split())
+            if fold_key(" ".join(rest.split()[:n])) == key:
+                return "Đơn " + kind, " ".join(rest.split()[n:]) or None
+        return "Đơn", rest or None
     return None
 
 
@@ -110,15 +117,22 @@ def _signed_name(lines: list[str]) -> str | None:
                 if name and len(name.split()) <= 6 and name[0].isupper():
                     return name
             return None
+    # A letter signed with the bare name on its last line ("…\nVõ Thị Mai").
+    last = _name(lines[-1]) if lines else None
+    if last and 2 <= len(last.split()) <= 5 and all(w[:1].isupper() for w in last.split()):
+        return last
     return None
 
 
-def _subject(lines: list[str], start: int) -> str | None:
-    """The V/v line near the type line, else the first sentence that makes the request."""
+def _subject(lines: list[str], start: int, title: str | None = None) -> str | None:
+    """The V/v line near the type line, else the title's own words, else the first sentence
+    that makes the request."""
     for line in lines[:start + 6]:
         stripped = line.strip().strip("()")
         if _VV.match(stripped):
             return cap(_VV.sub("", stripped).strip(" .)")) or None
+    if title:
+        return _shorten(cap(title))
     for line in lines[start:]:
         if _TO.match(line):
             continue
@@ -155,8 +169,10 @@ def _addressee(lines: list[str]) -> tuple[str | None, int]:
     return None, 0
 
 
-def read_petition(text: str, type_name: str) -> dict[str, Any]:
-    """The fields of a petition or letter (DocumentFields names), None where nothing is printed."""
+def read_petition(text: str, type_name: str | None, title: str | None = None) -> dict[str, Any]:
+    """The fields of a petition or letter (DocumentFields names), None where nothing is printed.
+    `title`: what the type line says beyond the kind ("ĐƠN ĐỀ NGHỊ CẤP PHÉP …"), the subject
+    when there is no V/v line."""
     lines = [line for line in (raw.strip() for raw in text.splitlines()) if line]
     fields: dict[str, Any] = {"type_name": type_name}
     for line in lines[:30]:
@@ -179,5 +195,5 @@ def read_petition(text: str, type_name: str) -> dict[str, Any]:
             if m:
                 fields["sender_address"] = _value(m.group("v"), _ADDRESS_END)
     fields.setdefault("sender_name", _signed_name(lines))
-    fields["subject"] = _subject(lines, after)
+    fields["subject"] = _subject(lines, after, title)
     return {k: v for k, v in fields.items() if v is not None}

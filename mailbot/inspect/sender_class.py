@@ -33,7 +33,7 @@ FREE_MAIL = frozenset({
 
 _BUSINESS = re.compile(
     r"^(?:cong ty|tong cong ty|tap doan|doanh nghiep|hop tac xa|htx|ho kinh doanh|chi nhanh cong ty|"
-    r"van phong dai dien|ngan hang thuong mai|co so|cua hang|hiep hoi|hoi|quy|to chuc|trung tam tu van|"
+    r"van phong dai dien|ngan hang thuong mai|co so|cua hang|hiep hoi|hoi(?! dong)|to chuc|trung tam tu van|"
     r"van phong luat su|cong ty luat|truong (?:mam non|tieu hoc|trung hoc) tu thuc|ctcp|tnhh)\b")
 _STATE = re.compile(
     r"^(?:uy ban nhan dan|ubnd|hoi dong nhan dan|hdnd|so|bo|cuc|tong cuc|chi cuc|vu|van phong|phong|ban|"
