@@ -128,6 +128,7 @@ def test_a_citizen_is_addressed_as_a_person_and_never_asked_for_a_seal(tmp_path,
     text = next(t for k, _, t in notices(tmp_path) if k == "receipt")
     assert f"Kính gửi: Ông/Bà Nguyễn Thị Lan ({c.CITIZEN})" in text
     assert "văn bản Ông/Bà gửi đến" in text and "không cần gửi thêm bản giấy" in text
+    assert "  - Người viết: Nguyễn Thị Lan\r\n" in text and "Cơ quan ban hành" not in text
     assert not any(word in text for word in AGENCY_ONLY)
 
 

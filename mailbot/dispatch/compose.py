@@ -50,7 +50,7 @@ _RE_PREFIX = re.compile(r"^\s*(re|trả lời|tl|aw|sv)\s*:\s*", re.IGNORECASE)
 # Keys templates may read from `document` and from each attachment; missing
 # ones are filled with None so templates can test them without tripping
 # StrictUndefined (the pipeline documents them as optional).
-_DOCUMENT_KEYS = ("code", "type_name", "subject", "organ_name", "urgency")
+_DOCUMENT_KEYS = ("code", "type_name", "subject", "organ_name", "urgency", "sender_name")
 _ATTACHMENT_KEYS = ("filename", "format", "allowed", "reason_vi", "signature_line", "body")
 _MAX_REFERENCES = 20
 

@@ -38,7 +38,7 @@ def document_context(doc: DocumentFields | None) -> dict[str, Any]:
     """The document fields templates may use (dispatch/compose `_DOCUMENT_KEYS`)."""
     doc = doc or DocumentFields()
     return {"code": doc.code, "type_name": doc.type_name, "subject": doc.subject, "organ_name": doc.organ_name,
-            "urgency": doc.urgency}
+            "urgency": doc.urgency, "sender_name": doc.sender_name}
 
 
 ALERT_TITLES = {
