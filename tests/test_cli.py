@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -141,7 +142,8 @@ def test_demo_runs_the_whole_flow(tmp_path):
     out = run.stdout
     assert "duplicate" in out and "quarantine" in out and "sender_forged_agency" in out
     register = out.split("== Sổ đăng ký")[1].split("== Notices")[0]
-    assert register.count("@") == 2        # two documents registered: the docx and the pdf
+    rows = re.findall(r"^\S+\s+\d+/\d\d  ", register, flags=re.MULTILINE)
+    assert len(rows) == 2                  # two documents registered: the docx and the pdf
     notices = out.split("== Notices")[1]
     assert notices.count("receipt →") == 2 and notices.count("refusal →") == 2
     assert notices.count("paper-copy →") == 1 and notices.count("alert →") == 1
