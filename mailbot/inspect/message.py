@@ -159,7 +159,7 @@ def inspect_message(raw: bytes, rules: Rules, *, envelope_from: str | None = Non
     sender = parsed.from_addresses[0] if len(parsed.from_addresses) == 1 else None
     auth = _sender_auth(raw, rules, dns)
     writer = sender_class(auth, sender, document)
-    if not attachments and writer != "agency" and is_document(parsed.body_text):
+    if not attachments and sender is not None and writer != "agency" and is_document(parsed.body_text):
         # A person's or business's letter in the body: the body is the document.
         body, text = body_attachment(parsed.body_text)
         attachments.append(body)
