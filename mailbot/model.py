@@ -15,7 +15,9 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
 Outcome = Literal["accept", "refuse", "review", "quarantine"]
-NoticeKind = Literal["receipt", "refusal", "paper-copy", "review", "forward", "alert"]
+# Who is writing (inspect/sender_class): a state body, a business or other organisation, a person.
+SenderClass = Literal["agency", "organisation", "citizen"]
+NoticeKind = Literal["receipt", "receipt-again", "refusal", "paper-copy", "review", "forward", "alert"]
 
 # The formats Decision 57/2014 Art. 4.2.c allows (docs/DESIGN.md §1).
 ALLOWED_FORMATS: tuple[str, ...] = (
@@ -178,6 +180,11 @@ class DocumentFields:
     signer_title: str | None = None
     to_places: tuple[str, ...] | None = None  # Nơi nhận, in order; None when there is no list
     page_amount: int | None = None
+    # A person's or business's own document (a petition, a letter): who wrote it, where they
+    # live, and whom it is addressed to ("Kính gửi"); organ_name stays None for a person.
+    sender_name: str | None = None
+    sender_address: str | None = None
+    addressee: str | None = None
     sources: dict[str, str] = field(default_factory=dict, compare=False)  # field → text | email-subject | …
 
     @classmethod
@@ -252,6 +259,7 @@ class MessageReport:
     document: DocumentFields | None = None  # fields read from the main attachment; None: nothing read
     main_attachment: int | None = None  # index in `attachments` of the document the fields come from
     sender_auth: SenderAuth | None = None
+    sender_class: SenderClass | None = None   # None only when the message could not be read
 
     @property
     def document_sources(self) -> dict[str, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -74,7 +75,8 @@ def test_ingest_numbers_across_the_year_boundary(tmp_path, config, capsys):
     for name, subject, at in (("1.eml", "Cuối năm 1", "2026-12-31T16:59:00+07:00"),
                               ("2.eml", "Cuối năm 2", "2026-12-31T10:01:00+00:00"),
                               ("3.eml", "Đầu năm", "2027-01-04T08:00:00+07:00")):
-        path = eml(tmp_path, name, mail(subject=subject, files=[DOCX]))
+        doc = samples.docx(["SỞ TÀI CHÍNH", f"Số: {name[0]}/GM-STC", "GIẤY MỜI", subject])   # distinct files
+        path = eml(tmp_path, name, mail(subject=subject, files=[("Giấy mời.docx", doc, DOCX_TYPE)]))
         assert main(["ingest", "--config", str(config), "--delivered-at", at, str(path)]) == 0
     out = capsys.readouterr().out
     assert "số đến 1/2026" in out and "số đến 1/2027" in out and "số đến 2/2027" in out
@@ -140,7 +142,8 @@ def test_demo_runs_the_whole_flow(tmp_path):
     out = run.stdout
     assert "duplicate" in out and "quarantine" in out and "sender_forged_agency" in out
     register = out.split("== Sổ đăng ký")[1].split("== Notices")[0]
-    assert register.count("@") == 2        # two documents registered: the docx and the pdf
+    rows = re.findall(r"^\S+\s+\d+/\d\d  ", register, flags=re.MULTILINE)
+    assert len(rows) == 2                  # two documents registered: the docx and the pdf
     notices = out.split("== Notices")[1]
     assert notices.count("receipt →") == 2 and notices.count("refusal →") == 2
     assert notices.count("paper-copy →") == 1 and notices.count("alert →") == 1

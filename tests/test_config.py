@@ -26,7 +26,7 @@ def errors_of(text: str) -> list[str]:
 def test_unknown_setting_is_named_with_its_line():
     problems = errors_of("office:\n  name: X\n  colour: red\n")
     assert problems == ["line 3: office.colour: unknown setting 'colour'; the settings allowed here are: name, "
-                        "timezone, working_hours, days_off, holidays"]
+                        "address, timezone, working_hours, days_off, holidays"]
 
 
 def test_password_in_the_file_is_refused():

@@ -84,7 +84,8 @@ def test_database_held_busy_by_another_writer_delays_but_loses_nothing(bot, rela
 
     threading.Thread(target=release_later, daemon=True).start()
     for i in range(3):
-        bot.send(mail(subject=f"Văn bản {i}", files=[DOC]))   # spooling waits for the lock
+        doc = ("gm.docx", samples.docx(["SỞ TÀI CHÍNH", f"Số: {5 + i}/GM-STC", "GIẤY MỜI", "Họp"]), DOCX_TYPE)
+        bot.send(mail(subject=f"Văn bản {i}", files=[doc]))   # spooling waits for the lock (distinct files)
     assert released.wait(10)
     bot.settle()
     rows = bot.query("SELECT arrival_number, email_subject FROM entries ORDER BY arrival_number")

@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mailbot.config import Limits, Rules
+from mailbot.inspect.body_document import letter_text
 from mailbot.inspect.message import inspect_message
 from mailbot.inspect.mime import parse_message
 from mailbot.trust import trust_store
@@ -170,11 +171,16 @@ def check_inspected(raw: bytes) -> None:
     assert report.sha256 == hashlib.sha256(raw).hexdigest() and report.size == len(raw)
     assert unicodedata.is_normalized("NFC", report.body_text)
     if report.readable:
-        assert len(report.attachments) <= len(parsed.parts)
+        # Every attachment is a part of the message, except the body registered as the document.
+        files = [a for a in report.attachments if "body-document" not in a.flags]
+        assert len(files) <= len(parsed.parts) and len(report.attachments) - len(files) <= 1
+        for body in (a for a in report.attachments if a not in files):     # its bytes: the letter, UTF-8
+            assert not parsed.parts and report.sender is not None
+            assert body.sha256 == hashlib.sha256(letter_text(parsed.body_text).encode("utf-8")).hexdigest()
         by_name = {}
         for part in parsed.parts:
             by_name.setdefault(part.filename, []).append(part.payload)
-        for att in report.attachments:
+        for att in files:
             assert unicodedata.is_normalized("NFC", att.filename)
             assert any(hashlib.sha256(p).hexdigest() == att.sha256 and len(p) == att.size
                        for p in by_name.get(att.filename, [])), att.filename

@@ -109,7 +109,7 @@ def test_installed_daemon_takes_a_message_in_and_sends_a_receipt(installed, tmp_
             proc.wait()
     listing = _run([str(installed / "mailbot"), "register", "list", "--config", str(config)],
                    cwd=tmp_path, env=_outside_env()).stdout
-    assert "vanthu@stc.quangngai.gov.vn" in listing
+    assert "125/GM-STC" in listing and "Sở Tài chính" in listing
 
 
 def test_installed_init_writes_what_installed_check_accepts(installed, tmp_path):

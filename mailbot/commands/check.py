@@ -184,7 +184,9 @@ def type_name_problems(rules) -> list[Finding]:
     from mailbot.inspect.document_types import TYPE_NAMES
     from mailbot.util.textfold import fold
 
-    known = {fold(name): name for name in TYPE_NAMES.values()}
+    from mailbot.inspect.document_petition import PETITION_TYPES
+
+    known = {fold(name): name for name in (*TYPE_NAMES.values(), *PETITION_TYPES)}
     # The shipped lists count as known: Decision 57 Art. 7 names "Lịch công tác", which Decree 30 does not.
     known.update({fold(name): name for _path, name in _paper_types(PaperCopy()) if fold(name) not in known})
     named = _paper_types(rules.paper_copy)

@@ -25,6 +25,7 @@ def explain_json(report: MessageReport, decision: Decision) -> dict[str, Any]:
         "paper_copy_required": decision.paper_copy_required,
         "sender_authenticated": bool(report.sender_auth and report.sender_auth.authenticated),
         "sender_auth": report.sender_auth.to_json() if report.sender_auth else None,
+        "sender_class": report.sender_class,
         "sender": report.sender,
         "subject": report.subject,
         "message_id": report.message_id,
@@ -40,6 +41,8 @@ def explain_json(report: MessageReport, decision: Decision) -> dict[str, Any]:
         "route": decision.route.to_json() if decision.route is not None else None,
         "book": decision.book,
         "notices": [n.to_json() for n in decision.notices],
+        "duplicate_of": None,
+        "related_to": None,
     }
 
 
@@ -67,6 +70,14 @@ def explain_text(data: dict[str, Any]) -> str:
         for key, value in fields.items():
             source = data["document_sources"].get(key)
             lines.append(f"  {key}: {value}" + (f"   [{source}]" if source and source != "text" else ""))
+    lines.insert(2, f"Người viết / sender class: {data['sender_class'] or '—'}")
+    if data.get("duplicate_of"):
+        d = data["duplicate_of"]
+        lines.append(f"Đã vào sổ trước đó / registered before: số đến {d['arrival_number']} ({d['book']}, "
+                     f"{d['arrival_date'][:10]}) — không vào sổ lại")
+    if data.get("related_to"):
+        r = data["related_to"]
+        lines.append(f"Liên quan / related to: số đến {r['arrival_number']} ({r['book']}), {r['kind']}")
     lines.append("Bản giấy / paper copy: " + ("cần gửi (required)" if data["paper_copy_required"] else "không cần"))
     notices = data["notices"]
     lines.append("Thông báo sẽ gửi / notices: " +
@@ -99,6 +110,9 @@ def run(args) -> int:
     delivered = args.at or datetime.now(timezone.utc)
     report, decision = pipeline.evaluate(raw, mailbox, delivered_at=delivered)
     data = explain_json(report, decision)
+    data["duplicate_of"], data["related_to"] = _links(rules, report)
+    if data["duplicate_of"] is not None:
+        data["notices"] = [{"kind": "receipt-again", "to": n["to"]} for n in data["notices"] if n["kind"] == "receipt"]
     data["received_at"] = delivered.isoformat()
     data["arrival_date"] = pipeline.arrival(delivered).isoformat()
     if args.json:
@@ -106,6 +120,28 @@ def run(args) -> int:
     else:
         print(explain_text(data))
     return 0
+
+
+def _links(rules, report) -> tuple[dict | None, dict | None]:
+    """What the real register says of this message (read only): an earlier entry with the same
+    files, or one it corrects or answers."""
+    import sqlite3
+
+    from mailbot.register.links import preview
+    from mailbot.store.schema import connect_readonly
+
+    try:
+        conn = connect_readonly(rules.db_path)
+    except sqlite3.Error:
+        return None, None
+    if conn is None:
+        return None, None
+    try:
+        return preview(conn, report)
+    except sqlite3.Error:       # a register from before these columns: nothing to say
+        return None, None
+    finally:
+        conn.close()
 
 
 def _dry_pipeline(rules):

@@ -59,4 +59,10 @@ def _line(name: str, outcome: tuple[str, str | None, int | None], result) -> str
     if result is None:
         return f"{name}: already processed ({decision})"
     number = f", số đến {result.arrival_number}/{result.year} ({result.book})" if result.entry else ""
+    if result.resent_of:
+        earlier = result.resent_of
+        number = (f", sent again: already registered as số đến {earlier['arrival_number']}/{earlier['year']} "
+                  f"({earlier['book']}), not registered again")
+    if result.related:
+        number += f", linked to số đến {result.related['arrival_number']} ({result.related['kind']})"
     return f"{name}: {decision}{number}"

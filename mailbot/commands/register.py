@@ -1,5 +1,6 @@
-"""`mailbot register list|show|search|paper-received|export|print`: read the register (and mark
-paper); print it in the Decree 30/2020 form."""
+"""`mailbot register list|show|search|export|print` (reading the register; printing it in the
+Decree 30/2020 form) and `edit|void|history|paper-received` (a clerk's corrections:
+commands/register_edit)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,14 @@ import json
 import sys
 
 from mailbot.commands.common import add_config, load, open_register
+from mailbot.commands.register_edit import add_actions, run_action
 
 
 def add_parser(sub) -> None:
     p = sub.add_parser("register", help="read the incoming-document register")
     add_config(p)
     rsub = p.add_subparsers(dest="action", metavar="ACTION")
-    r = rsub.add_parser("list", help="entries in order of số đến")
+    r = rsub.add_parser("list", help="entries, newest first")
     add_config(r, nested=True)
     r.add_argument("--book", help="register book id")
     r.add_argument("--year", type=int, help="calendar year of the số đến series")
@@ -27,11 +29,7 @@ def add_parser(sub) -> None:
     r = rsub.add_parser("search", help="search entries; accents optional (dong = đồng)")
     add_config(r, nested=True)
     r.add_argument("text", metavar="TEXT")
-    r = rsub.add_parser("paper-received", help="record that the paper original of entry N has arrived")
-    add_config(r, nested=True)
-    r.add_argument("number", type=int, metavar="N")
-    r.add_argument("--book", help="register book id")
-    r.add_argument("--year", type=int, help="year (default: the latest with that number)")
+    add_actions(rsub, add_config)
     r = rsub.add_parser("export", help="write the register as CSV (Vietnamese headings) or JSON lines")
     add_config(r, nested=True)
     r.add_argument("--format", choices=("csv", "jsonl"), default="jsonl")
@@ -59,9 +57,9 @@ def run(args) -> int:
         return 1
     action = args.action or "list"
     if action == "list":
-        print(listing.format_table(listing.list_entries(
-            db, book=getattr(args, "book", None), year=getattr(args, "year", None),
-            limit=getattr(args, "limit", None))))
+        rows = listing.list_entries(db, book=getattr(args, "book", None), year=getattr(args, "year", None),
+                                    limit=getattr(args, "limit", None), newest_first=True)
+        print(listing.format_table(rows) if rows else "(sổ trống — no entries)")
     elif action == "show":
         row = listing.find_entry(db, args.number, book=args.book, year=args.year)
         if row is None:
@@ -69,16 +67,14 @@ def run(args) -> int:
             return 1
         print(json.dumps(listing.entry_json(db, row), ensure_ascii=False, indent=2))
     elif action == "search":
-        print(listing.format_table(listing.search_entries(db, args.text)))
-    elif action == "paper-received":
+        found = listing.search_entries(db, args.text)
+        print(listing.format_table(found) if found else f"không tìm thấy — no entry matches {args.text!r}")
+    elif action in ("edit", "void", "history", "paper-received"):
         row = listing.find_entry(db, args.number, book=args.book, year=args.year)
         if row is None:
             print(f"no entry with số đến {args.number}", file=sys.stderr)
             return 1
-        from mailbot.register.apply import mark_paper_received
-
-        mark_paper_received(db, row["id"])
-        print(f"entry {row['arrival_number']}/{row['year']} ({row['book']}): paper original received")
+        return run_action(db, args, row)
     elif action == "export":
         out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
         try:

@@ -109,6 +109,8 @@ class Holidays(Strict):
 
 class Office(Strict):
     name: str = "Văn phòng"
+    # Where a person delivers a paper original by hand or by post (citizens' notices).
+    address: str | None = None
     timezone: str = "Asia/Ho_Chi_Minh"
     # Decision 57/2014 Art. 11.2: mail entering the system outside these periods counts as
     # received at the start of the next one. A period holds from its start up to, not

@@ -17,6 +17,9 @@ from mailbot.decide.routing import route_document
 from mailbot.model import Decision, MessageReport, NoticePlan, Reason
 from mailbot.inspect.text import FLAG_TCVN3, LEGACY_FLAGS
 from mailbot.decide.paper import decide_paper
+from mailbot.inspect.body_document import BODY_FLAG, missing_reason
+from mailbot.inspect.sender_class import address_word, sender_class
+from mailbot.inspect.sender_domains import is_agency_domain
 
 ART_4 = "QĐ 57/2014/QĐ-UBND Điều 4.2.c"
 ART_12 = "QĐ 57/2014/QĐ-UBND Điều 12"
@@ -28,7 +31,10 @@ _REVIEW_PROBLEMS = {
 }
 
 
-def _accepted(n: int) -> Reason:
+def _accepted(report: MessageReport, n: int) -> Reason:
+    if any(BODY_FLAG in a.flags for a in report.attachments):
+        return Reason("accepted_body", "Đã tiếp nhận nội dung thư điện tử làm văn bản đến.",
+                      "no attachment: the body of the email is registered as a text document", ART_4)
     return Reason(
         "accepted",
         f"Đã tiếp nhận {n} tệp văn bản đúng định dạng.",
@@ -128,7 +134,7 @@ def _needs_ocr(report: MessageReport, rules: Rules) -> bool:
     return rules.ocr.enabled and report.main_attachment is not None and "text-empty" in report.text_flags
 
 
-def _not_unicode(report: MessageReport) -> Reason | None:
+def _not_unicode(report: MessageReport, you: str) -> Reason | None:
     legacy = [f for f in report.text_flags if f in LEGACY_FLAGS]
     if not legacy:
         return None
@@ -136,7 +142,7 @@ def _not_unicode(report: MessageReport) -> Reason | None:
     return Reason(
         "not_unicode",
         f"Văn bản dùng bảng mã cũ {names}, chưa theo chuẩn Unicode TCVN 6909:2001; hệ thống đã chuyển đổi "
-        "để vào sổ. Kính đề nghị Quý cơ quan soạn thảo văn bản bằng bảng mã Unicode.",
+        f"để vào sổ. Kính đề nghị {you} soạn thảo văn bản bằng bảng mã Unicode.",
         f"text in a legacy Vietnamese encoding ({names}); converted for the register; sender asked to use Unicode",
         "QĐ 57/2014/QĐ-UBND Điều 4.2.b")
 
@@ -156,6 +162,16 @@ def decide_alerts(rules: Rules) -> tuple[NoticePlan, ...]:
 
 def _held(outcome: str, reasons: tuple[Reason, ...], rules: Rules, *contacts: str | None) -> Decision:
     return Decision(outcome, reasons, _alerts(rules, *contacts, rules.notices.clerk_address))
+
+
+def writer_of(report: MessageReport, rules: Rules) -> str:
+    """The sender class inspection found; for a report made without one (tests, old reports),
+    decided here the same way."""
+    if report.sender_class is not None:
+        return report.sender_class
+    domain = (report.sender or "").rpartition("@")[2]
+    return sender_class(report.sender_auth, report.sender, report.document,
+                        agency_domain=is_agency_domain(domain, rules.senders.trusted_domains))
 
 
 def decide(report: MessageReport, rules: Rules, mailbox: Mailbox | None = None,
@@ -194,19 +210,23 @@ def judge(report: MessageReport, rules: Rules, mailbox: Mailbox | None = None,
     no_reply = no_reply_reason(report, rules)
     auth = report.sender_auth
 
+    writer = writer_of(report, rules)
+    you = address_word(writer)
     reasons: list[Reason] = [released] if released else []
     if allowed or released:
         outcome = "accept"
         if allowed:
-            reasons.append(_accepted(len(allowed)))
+            reasons.append(_accepted(report, len(allowed)))
     else:
         outcome = "refuse"
-        reasons.append(NO_DOCUMENT)
+        # A person's or business's mail without any file: say what its body lacks.
+        personal = writer != "agency" and not report.attachments
+        reasons.append(missing_reason(report.body_text, you) if personal else NO_DOCUMENT)
     reasons.extend(a.reason for a in refused if a.reason is not None)
-    if auth is not None and auth.policy == "citizen" and auth.reason is not None:
-        reasons.append(auth.reason)
+    if outcome == "accept" and auth is not None and auth.policy == "citizen" and auth.reason is not None:
+        reasons.append(auth.reason)     # a note on an accepted document only: one outcome per notice
 
-    unicode_note = _not_unicode(report)
+    unicode_note = _not_unicode(report, you)
     if unicode_note is not None:
         reasons.append(unicode_note)
 
@@ -217,7 +237,7 @@ def judge(report: MessageReport, rules: Rules, mailbox: Mailbox | None = None,
     elif outcome == "accept":
         signature = report.main_signature
         exempt = signature is not None and signature.document.paper_exempt
-        paper = decide_paper(report.document, exempt, rules.paper_copy)
+        paper = decide_paper(report.document, exempt, rules.paper_copy, writer, rules.office)
         reasons.append(paper.reason)
 
     notices: tuple[NoticePlan, ...] = ()

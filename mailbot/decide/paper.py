@@ -20,7 +20,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from mailbot.config import PaperCopy
+from mailbot.config import Office, PaperCopy
+from mailbot.inspect.sender_class import address_word
 from mailbot.model import DocumentFields, Reason
 from mailbot.util.textfold import fold
 
@@ -72,11 +73,15 @@ def categorise(type_name: str | None, subject: str | None, rules: PaperCopy) -> 
     return "paper-unless-signed", kind or "loại văn bản chưa xác định"
 
 
-def decide_paper(document: DocumentFields | None, exempt: bool, rules: PaperCopy) -> PaperDecision:
+def decide_paper(document: DocumentFields | None, exempt: bool, rules: PaperCopy,
+                 writer: str = "agency", office: Office | None = None) -> PaperDecision:
     """`exempt`: the main PDF is trusted-signed with nothing but signatures or form filling
-    after the last signature (its `SignatureReport.document.paper_exempt`)."""
+    after the last signature (its `SignatureReport.document.paper_exempt`). `writer`: the
+    sender class (inspect/sender_class); Art. 7–8 govern exchanges between state agencies."""
     doc = document or DocumentFields()
     category, phrase = categorise(doc.type_name, doc.subject, rules)
+    if writer != "agency":
+        return _personal(category, phrase, writer, office)
     if category == "electronic-only":
         return PaperDecision(False, category, Reason(
             "paper_not_needed",
@@ -100,3 +105,25 @@ def decide_paper(document: DocumentFields | None, exempt: bool, rules: PaperCopy
         "đề nghị gửi bản giấy qua đường công văn.",
         f"documents of this kind ({phrase}) need a paper copy unless signed with a trusted signature",
         ART81))
+
+
+def _personal(category: Category, phrase: str, writer: str, office: Office | None) -> PaperDecision:
+    """A citizen or a business: no seal, no "đường công văn". Only what the office must keep
+    on paper (Art. 8.2: an administrative-procedure dossier …) needs their signed original,
+    delivered in person or by post to the office's address (`office.address`)."""
+    you = address_word(writer)
+    if category != "always-paper":
+        return PaperDecision(False, category, Reason(
+            "paper_not_needed_personal",
+            f"Văn bản được tiếp nhận qua thư điện tử; {you} không cần gửi thêm bản giấy.",
+            f"sent by a {writer}: the agency paper-copy rules do not apply; no paper copy needed",
+            f"{ART7}–8 (áp dụng giữa các cơ quan nhà nước)"))
+    name = office.name if office else "cơ quan"
+    where = f"đến địa chỉ: {office.address}" if office and office.address else f"đến {name}"
+    return PaperDecision(True, category, Reason(
+        "paper_original_in_person",
+        f"Giấy tờ thuộc loại cơ quan nhận phải lưu bản chính ({phrase}); {you} vui lòng nộp bản chính "
+        f"(có chữ ký) trực tiếp tại bộ phận Văn thư {name} hoặc gửi qua bưu điện {where}.",
+        f"documents of this kind ({phrase}) are archived as the signed original: the {writer} is asked "
+        "to deliver it in person or by post",
+        ART82))

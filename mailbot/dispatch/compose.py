@@ -50,8 +50,8 @@ _RE_PREFIX = re.compile(r"^\s*(re|trả lời|tl|aw|sv)\s*:\s*", re.IGNORECASE)
 # Keys templates may read from `document` and from each attachment; missing
 # ones are filled with None so templates can test them without tripping
 # StrictUndefined (the pipeline documents them as optional).
-_DOCUMENT_KEYS = ("code", "type_name", "subject", "organ_name", "urgency")
-_ATTACHMENT_KEYS = ("filename", "format", "allowed", "reason_vi", "signature_line")
+_DOCUMENT_KEYS = ("code", "type_name", "subject", "organ_name", "urgency", "sender_name")
+_ATTACHMENT_KEYS = ("filename", "format", "allowed", "reason_vi", "signature_line", "body")
 _MAX_REFERENCES = 20
 
 
@@ -165,6 +165,19 @@ def _values(kind: str, context: Mapping[str, Any], rules: Rules, recipient: str)
         allowed_formats=list(rules.formats.allowed),
         office_timezone=rules.office.timezone,
     )
+    # Contexts saved before the sender class existed (unbuilt notices, hand-made ones) read
+    # as an agency's, as every notice did then.
+    organ = (values.get("document") or {}).get("organ_name")
+    address = values.get("sender") or recipient
+    values.setdefault("sender_class", "agency")
+    values.setdefault("you", "Quý cơ quan")
+    values.setdefault("salutation", f"{organ} ({address})" if organ else address)
+    values.setdefault("body_missing", False)
+    values.setdefault("office_address", rules.office.address)
+    values.setdefault("resent", None)
+    values.setdefault("related", None)
+    if isinstance(values.get("alert"), dict):
+        values["alert"].setdefault("reasons", values.get("reasons") or [])
     return values
 
 

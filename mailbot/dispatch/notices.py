@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 
 from mailbot.config import Mailbox, Rules
 from mailbot.decide.workcalendar import receipt_time_vi
+from mailbot.inspect.body_document import BODY_FLAG
+from mailbot.inspect.sender_class import address_word
 from mailbot.inspect.signature_text import summary_vi
 from mailbot.model import Decision, DocumentFields, MessageReport, NoticePlan, SignatureReport
 from mailbot.register.apply import Notice, Registered
@@ -36,7 +38,7 @@ def document_context(doc: DocumentFields | None) -> dict[str, Any]:
     """The document fields templates may use (dispatch/compose `_DOCUMENT_KEYS`)."""
     doc = doc or DocumentFields()
     return {"code": doc.code, "type_name": doc.type_name, "subject": doc.subject, "organ_name": doc.organ_name,
-            "urgency": doc.urgency}
+            "urgency": doc.urgency, "sender_name": doc.sender_name}
 
 
 ALERT_TITLES = {
@@ -46,6 +48,26 @@ ALERT_TITLES = {
     "quarantine": "Thư bị giữ lại, cần người có thẩm quyền xử lý",
     "same-document": "Văn bản trùng số, ký hiệu",
 }
+
+
+def _day(iso: str | None) -> str:
+    return f"{datetime.fromisoformat(iso):%d/%m/%Y}" if iso else "?"
+
+
+def _resent(reg: Registered) -> dict[str, Any] | None:
+    """The earlier entry a re-sent document is registered under, and its paper state."""
+    earlier = reg.resent_of
+    if earlier is None:
+        return None
+    if not earlier["paper_copy_required"]:
+        paper = None
+    elif earlier["paper_received"]:
+        when = earlier.get("paper_received_at")
+        paper = "Bản giấy (bản chính) đã được nhận" + (f" ngày {_day(when)}" if when else "") + "."
+    else:
+        paper = "Bản giấy (bản chính) theo thông báo trước vẫn đang chờ; không cần gửi thêm bản điện tử."
+    return {"arrival_number": earlier["arrival_number"], "year": earlier["year"],
+            "arrival_date": _day(earlier["arrival_date"]), "paper": paper}
 
 
 def alert_plan(rules: Rules, reg: Registered) -> NoticePlan | None:
@@ -61,8 +83,12 @@ def _alert(decision: Decision, reg: Registered, report: MessageReport) -> dict[s
     doc = report.document or DocumentFields()
     if reg.same_document_as is not None:
         kind = "same-document"
-        lines.append(f"Văn bản số {doc.code} của {doc.organ_name} đã có trong sổ; "
-                     f"bản mới vào sổ với số đến {reg.arrival_number}/{reg.year}")
+        earlier = reg.related or {}
+        lines.append(f"Văn bản số {doc.code} của {doc.organ_name} đã có trong sổ với số đến "
+                     f"{earlier.get('arrival_number', '?')} (ngày đến {_day(earlier.get('arrival_date'))}); "
+                     f"bản mới vào sổ với số đến {reg.arrival_number}/{reg.year}, liên kết với bản trước")
+        if reg.differences:
+            lines.append("Khác với bản trước: " + "; ".join(reg.differences))
     elif route is not None and route.nobody_available:
         kind = "nobody"
     elif route is not None and route.urgent:
@@ -78,7 +104,35 @@ def _alert(decision: Decision, reg: Registered, report: MessageReport) -> dict[s
                      "văn thư cần chỉ định người xử lý")
     if decision.outcome != "quarantine" and report.subject:
         lines.append(f"Tiêu đề thư: “{report.subject}”")   # withheld for quarantined mail
-    return {"title": ALERT_TITLES.get(kind, "Thư cần xem xét"), "message": reg.message, "lines": lines}
+    # Reasons belong to a held message; an accepted one's alert says what happened in `lines`.
+    held = decision.outcome in ("review", "quarantine")
+    reasons = [{"code": r.code, "message_vi": r.message_vi} for r in decision.reasons] if held else []
+    return {"title": ALERT_TITLES.get(kind, "Thư cần xem xét"), "message": reg.message, "lines": lines,
+            "reasons": reasons}
+
+
+BODY_MISSING = ("attachment_missing", "body_too_short")
+
+
+def addressing(writer: str, sender: str | None, document: DocumentFields | None) -> dict[str, Any]:
+    """How a notice speaks to its reader: `sender_class`, `you` ("Quý cơ quan", "Ông/Bà", "Quý
+    đơn vị") and the `salutation` of its "Kính gửi" line."""
+    return {"sender_class": writer, "you": address_word(writer),
+            "salutation": salutation(sender, document, writer)}
+
+
+def salutation(sender: str | None, document: DocumentFields | None, writer: str) -> str:
+    """The "Kính gửi" of a notice: the issuing body for an agency, "Ông/Bà name" for a person,
+    the business's name for an organisation, the address alone when no name was read."""
+    doc = document or DocumentFields()
+    address = sender or ""
+    if writer == "agency":
+        name = doc.organ_name
+    elif writer == "citizen":
+        name = f"Ông/Bà {doc.sender_name}" if doc.sender_name else None
+    else:
+        name = doc.sender_name or doc.organ_name
+    return f"{name} ({address})" if name and address else (name or address)
 
 
 def notice_context(rules: Rules, report: MessageReport, decision: Decision, reg: Registered,
@@ -87,8 +141,12 @@ def notice_context(rules: Rules, report: MessageReport, decision: Decision, reg:
     """`arrival`: the legal receipt time; `delivered_at`: when the mail reached us (the receipt
     states both when they differ: Decision 57/2014 Art. 11.2)."""
     attachment_reasons = {a.reason for a in report.attachments if a.reason is not None}
+    writer = report.sender_class or "agency"
     return {
         "office_name": rules.office.name,
+        "office_address": rules.office.address,
+        **addressing(writer, report.sender, report.document),
+        "body_missing": any(r.code in BODY_MISSING for r in decision.reasons),
         "mailbox_address": mailbox.address if mailbox else rules.notices.from_address,
         "email_subject": report.subject,
         "email_date": report.date,
@@ -105,6 +163,7 @@ def notice_context(rules: Rules, report: MessageReport, decision: Decision, reg:
                 "allowed": a.allowed,
                 "reason_vi": a.reason.message_vi if a.reason else None,
                 "signature_line": _signature_line(a.signature),
+                "body": BODY_FLAG in a.flags,
             }
             for a in report.attachments
         ],
@@ -118,6 +177,8 @@ def notice_context(rules: Rules, report: MessageReport, decision: Decision, reg:
             "rule": decision.paper_reason.rule if decision.paper_reason else None,
         },
         "alert": _alert(decision, reg, report),
+        "resent": _resent(reg),
+        "related": reg.related,
         "forward": _forward(rules, report, decision, arrival),
     }
 
@@ -164,10 +225,11 @@ def _recipient_name(rules: Rules, address: str) -> str | None:
 # -- building the notices of one message ------------------------------------------
 
 # The kinds a configuration can send from templates (`mailbot check` renders each).
-TEMPLATE_KINDS = ("receipt", "refusal", "paper-copy", "alert", "forward")
+TEMPLATE_KINDS = ("receipt", "receipt-again", "refusal", "paper-copy", "alert", "forward")
 
 KIND_NAMES_VI = {
     "receipt": "biên nhận văn bản",
+    "receipt-again": "biên nhận văn bản gửi lại",
     "refusal": "thông báo không tiếp nhận",
     "paper-copy": "đề nghị gửi bản giấy",
     "alert": "cảnh báo cho văn thư",
@@ -324,7 +386,13 @@ def sample_context(rules: Rules) -> dict[str, Any]:
     decision = Decision("accept", (paper,), paper_copy_required=True, paper_reason=paper, route=route)
     book = rules.books[0] if rules.books else None
     reg = Registered(message=1, state="processed", outcome="accept", entry=1, book=book.id if book else None,
-                     year=2026, arrival_number=15, same_document_as=0)
+                     year=2026, arrival_number=15, same_document_as=0,
+                     resent_of={"entry": 1, "book": book.id if book else None, "arrival_number": 12, "year": 2026,
+                                "arrival_date": "2026-12-01T08:00:00+07:00", "paper_copy_required": True,
+                                "paper_received": True, "paper_received_at": "2026-12-03T09:00:00+07:00"},
+                     related={"book": book.id if book else None, "arrival_number": 12,
+                              "arrival_date": "2026-12-01T08:00:00+07:00", "kind": "correction", "entry": 1},
+                     differences=("số trang 2 → 3",))
     arrival = datetime(2026, 12, 7, 8, 0, tzinfo=ZoneInfo(rules.office.timezone))
     mailbox = rules.mailboxes[0] if rules.mailboxes else None
     return notice_context(rules, report, decision, reg, arrival, mailbox, book.name if book else None)

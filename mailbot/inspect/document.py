@@ -40,8 +40,10 @@ from mailbot.inspect.document_case import (
 )
 from mailbot.inspect.document_header import _organs, _read_header
 from mailbot.inspect.document_lines import _VV, _clean
+from mailbot.inspect.document_petition import kind_from_words, petition_type, read_petition
 from mailbot.inspect.document_prepare import _cut_copy_blocks, _prepare
 from mailbot.inspect.document_signer import _read_recipients, _read_signature, _Signature, _split_interleaved
+from mailbot.inspect.sender_class import business_case, is_business_name
 from mailbot.inspect.document_types import TYPE_NAMES, fold_key, type_from_notation
 from mailbot.model import FIELD_NAMES, DocumentFields
 
@@ -50,9 +52,12 @@ __all__ = ["DocumentFields", "FIELD_NAMES", "read_document"]
 
 # -- email subject and assembly ---------------------------------------------------------------
 
+_REPLY_PREFIX = r"^(?:\s*(?:re|fw|fwd|tl|trả lời|chuyển tiếp)\s*:\s*|\s*\[[^\]]*\]\s*)+"
+
+
 def _from_email_subject(subject: str) -> dict[str, Any]:
     s = unicodedata.normalize("NFC", subject)
-    s = re.sub(r"^(?:\s*(?:re|fw|fwd|tl|trả lời|chuyển tiếp)\s*:\s*|\s*\[[^\]]*\]\s*)+", "", s, flags=re.I)
+    s = re.sub(_REPLY_PREFIX, "", s, flags=re.I)
     found: dict[str, Any] = {}
     words = s.split()
     for size in range(min(4, len(words)), 0, -1):
@@ -91,13 +96,18 @@ def _subject_text(parts: list[str]) -> str | None:
 
 
 def read_document(text: str, *, email_subject: str | None = None,
-                  signer_certificate: dict | None = None) -> DocumentFields:
-    """Register fields (docs/DESIGN.md §8) from a document's text; None where it prints nothing."""
+                  signer_certificate: dict | None = None, letter: bool = False) -> DocumentFields:
+    """Register fields (docs/DESIGN.md §8) from a document's text; None where it prints nothing.
+    `letter`: the text is the body of an email from a person or business (no official layout)."""
     lines, stamps = _prepare(text)
     lines = _cut_copy_blocks(lines)
     h = _read_header(lines)
     fields: dict[str, Any] = dict.fromkeys(FIELD_NAMES)
     sources: dict[str, str] = {}
+    petition = petition_type(text.splitlines())
+    if petition or letter:
+        kind, title = petition or (kind_from_words(text), None)
+        return _petition_fields(text, kind, title, _organs(h.organ_lines), email_subject, stamps)
 
     if h.code_text:
         fields.update(_code_fields(h.code_text))
@@ -115,10 +125,33 @@ def read_document(text: str, *, email_subject: str | None = None,
     sig = _read_signature(tail, used)
     if sig:
         _signer_fields(sig, fields)
+    if is_business_name(fields["organ_name"]):
+        # A business's own document: its name is a proper name, and it is the sender.
+        fields["organ_name"] = fields["sender_name"] = business_case(_tone(bodies[-1]))
     for key, value in fields.items():
         if value is not None:
             sources[key] = "text"
     _fallbacks(fields, sources, email_subject, signer_certificate, stamps)
+    return DocumentFields.from_mapping(fields, sources)
+
+
+def _petition_fields(text: str, type_name: str | None, title: str | None, bodies: list[str],
+                     email_subject: str | None, stamps: list[dict]) -> DocumentFields:
+    """A petition or a person's letter (inspect/document_petition); a business printing its
+    name at the top is the sender, never the issuing state body."""
+    fields: dict[str, Any] = dict.fromkeys(FIELD_NAMES)
+    fields.update(read_petition(text, type_name, title))
+    company = business_case(_tone(bodies[-1])) if bodies else None
+    if is_business_name(company):
+        fields["organ_name"] = company
+        fields["sender_name"] = fields["sender_name"] if is_business_name(fields["sender_name"]) else company
+    sources = {key: "text" for key, value in fields.items() if value is not None}
+    _fallbacks(fields, sources, email_subject, None, stamps)
+    if fields["subject"] is None and email_subject:
+        # A person's letter names its matter in the email subject ("Hỏi thủ tục đăng ký kết hôn").
+        plain = re.sub(_REPLY_PREFIX, "", unicodedata.normalize("NFC", email_subject), flags=re.I)
+        if _clean(plain):
+            fields["subject"], sources["subject"] = cap(_clean(plain).rstrip(".")), "email-subject"
     return DocumentFields.from_mapping(fields, sources)
 
 

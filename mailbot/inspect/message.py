@@ -12,7 +12,10 @@ from typing import Any
 
 from mailbot.config import Rules
 from mailbot.model import AttachmentReport, DocumentFields, MessageReport, Reason, SenderAuth, SignatureReport
+from mailbot.inspect.body_document import body_attachment, is_document
+from mailbot.inspect.document import read_document
 from mailbot.inspect.formats import classify
+from mailbot.inspect.sender_class import sender_class
 from mailbot.inspect.mime import ParsedMessage, parse_message, problem
 from mailbot.inspect.text import vietnamese_text_flags
 
@@ -103,7 +106,6 @@ def main_document(attachments: list[AttachmentReport]) -> int | None:
 def read_fields(part_data: bytes, att: AttachmentReport, subject: str,
                 pdf_reader: Any = None) -> tuple[DocumentFields, tuple[str, ...]]:
     """Document fields (with their sources) and text flags of the main attachment."""
-    from mailbot.inspect.document import read_document
     from mailbot.inspect.extract import extract_text
 
     extracted = extract_text(part_data, att.format or "", pdf_reader=pdf_reader)
@@ -154,6 +156,18 @@ def inspect_message(raw: bytes, rules: Rules, *, envelope_from: str | None = Non
         except Exception as exc:  # noqa: BLE001 - fields stay empty; the clerk fills them
             problems.append(problem("document_reading_failed", "Không đọc được nội dung văn bản.",
                                     f"reading {attachments[main].filename!r} failed: {type(exc).__name__}: {exc}"))
+    sender = parsed.from_addresses[0] if len(parsed.from_addresses) == 1 else None
+    auth = _sender_auth(raw, rules, dns)
+    writer = sender_class(auth, sender, document)
+    if not attachments and sender is not None and writer != "agency" and is_document(parsed.body_text):
+        # A person's or business's letter in the body: the body is the document.
+        body, text = body_attachment(parsed.body_text)
+        attachments.append(body)
+        main = len(attachments) - 1
+        document = read_document(text, email_subject=parsed.subject, letter=True)
+        document = replace(document, sources={k: "email-body" if v == "text" else v
+                                              for k, v in document.sources.items()})
+        writer = sender_class(auth, sender, document)
     return MessageReport(
         sha256=sha,
         size=len(raw),
@@ -161,7 +175,7 @@ def inspect_message(raw: bytes, rules: Rules, *, envelope_from: str | None = Non
         message_id=parsed.message_id,
         subject=parsed.subject,
         from_addresses=parsed.from_addresses,
-        sender=parsed.from_addresses[0] if len(parsed.from_addresses) == 1 else None,
+        sender=sender,
         reply_to=parsed.reply_to,
         to_addresses=parsed.to_addresses,
         date=parsed.date,
@@ -173,7 +187,8 @@ def inspect_message(raw: bytes, rules: Rules, *, envelope_from: str | None = Non
         problems=tuple(problems),
         document=document,
         main_attachment=main,
-        sender_auth=_sender_auth(raw, rules, dns),
+        sender_auth=auth,
+        sender_class=writer,
     )
 
 

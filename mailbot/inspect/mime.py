@@ -162,6 +162,8 @@ def _collect_headers(msg: Message, parsed: ParsedMessage) -> None:
     mid = _MSGID.findall(parsed.header("message-id"))
     parsed.message_id = mid[0] if mid else None
     refs = _MSGID.findall(" ".join(parsed.headers.get("references", [])))
+    # A client that sets only In-Reply-To still names its parent: it threads like References.
+    refs += [r for r in _MSGID.findall(" ".join(parsed.headers.get("in-reply-to", []))) if r not in refs]
     parsed.references = tuple(refs[-20:])   # a bounded chain is enough for threading
     raw_date = parsed.header("date")
     if raw_date:

@@ -15,12 +15,13 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 import sqlite_utils
 
+from mailbot.register import links
 from mailbot.store import audit, entries, messages, ocr_jobs, outbox
 from mailbot.store.schema import transaction, utc_iso
 from mailbot.model import Decision, DocumentFields, MessageReport
@@ -42,6 +43,9 @@ class Registered:
     arrival_number: int | None = None
     duplicate_of: int | None = None
     same_document_as: int | None = None   # entry id of an earlier entry with the same số, ký hiệu and issuer
+    resent_of: dict | None = None         # the same files registered before: that entry (not numbered again)
+    related: dict | None = None           # the entry this one corrects or answers (`links.Related`)
+    differences: tuple[str, ...] = ()     # a corrected version: what differs from the earlier entry
 
 
 @dataclass(frozen=True)
@@ -130,9 +134,6 @@ def _recipient(route) -> str | None:
 def _insert_entry(conn: sqlite3.Connection, msg: dict, report: MessageReport,
                   decision: Decision, arrival: datetime, number: int) -> int:
     doc = report.document or DocumentFields()
-    searchable = " ".join(str(x) for x in (
-        report.subject, report.sender, doc.code, doc.subject, doc.organ_name,
-        doc.type_name, *(a.filename for a in report.attachments)) if x)
     return entries.insert_entry(
         conn, book=decision.book, year=arrival.year, arrival_number=number, arrival_date=arrival.isoformat(),
         delivered_at=msg["delivered_at"], message=msg["id"], mailbox=msg["mailbox"],
@@ -145,8 +146,21 @@ def _insert_entry(conn: sqlite3.Connection, msg: dict, report: MessageReport,
         route=json.dumps(decision.route.to_json(), ensure_ascii=False) if decision.route else None,
         recipient_unit=_recipient(decision.route),
         due_date=decision.route.deadline.isoformat() if decision.route and decision.route.deadline else None,
-        search_text=fold(searchable), field_sources=json.dumps(report.document_sources, ensure_ascii=False),
+        search_text=search_text(report), field_sources=json.dumps(report.document_sources, ensure_ascii=False),
+        sender_class=report.sender_class, sender_name=doc.sender_name, sender_address=doc.sender_address,
+        addressee=doc.addressee,
     )
+
+
+def search_text(report: MessageReport) -> str:
+    """What `register search` finds an entry by (folded): sender, subjects, số/ký hiệu whole and
+    in parts (a clerk types "QĐ-SNV" or "57" alone), issuer, signer, the petitioner, file names
+    and the beginning of the body."""
+    doc = report.document or DocumentFields()
+    return fold(" ".join(str(x) for x in (
+        report.subject, report.sender, doc.code, doc.code_number, doc.code_notation, doc.subject,
+        doc.organ_name, doc.type_name, doc.signer_name, doc.sender_name, doc.addressee,
+        *(a.filename for a in report.attachments), report.body_text[:2000]) if x))
 
 
 @dataclass(frozen=True)
@@ -292,7 +306,13 @@ def apply(db: sqlite_utils.Database, message: int, report: MessageReport, decisi
             return Registered(message, "duplicate", decision.outcome, duplicate_of=duplicate_of)
 
         result = Registered(message, "processed", decision.outcome)
-        if decision.registers and decision.book:
+        resent = links.resent_of(conn, message, report) if decision.registers else None
+        if resent is not None:
+            # The same files again, under any Message-ID: no new number; the sender hears the old one.
+            result = Registered(message, "processed", decision.outcome, resent_of=resent)
+            audit.append(conn, "resent", message=message, entry=resent["entry"], book=resent["book"],
+                         arrival_number=resent["arrival_number"], year=resent["year"])
+        elif decision.registers and decision.book:
             number = entries.next_number(conn, decision.book, arrival.year)
             entry = _insert_entry(conn, msg, report, decision, arrival, number)
             same = same_document(conn, entry, report.document)
@@ -306,10 +326,21 @@ def apply(db: sqlite_utils.Database, message: int, report: MessageReport, decisi
             if same is not None:
                 # Registered all the same (it may be a corrected re-issue); the clerk decides.
                 earlier = entries.number_of(conn, same)
+                differences = links.differences(conn, same, report)
                 entries.set_notes(conn, entry, (
                     f"Trùng số, ký hiệu và cơ quan ban hành với văn bản số đến {earlier[2]}/{earlier[1]} "
-                    f"({earlier[0]})"))
-                audit.append(conn, "same-document", message=message, entry=entry, earlier_entry=same)
+                    f"({earlier[0]})" + (f"; khác: {'; '.join(differences)}" if differences else "")))
+                entries.link(conn, entry, same, "correction")
+                result = replace(result, related=links.related(conn, same, "correction"),
+                                 differences=differences)
+                audit.append(conn, "same-document", message=message, entry=entry, earlier_entry=same,
+                             differences=list(differences))
+            else:
+                answered = entries.replied_to(conn, list(report.references))
+                if answered is not None and answered != entry:
+                    entries.link(conn, entry, answered, "reply")
+                    result = replace(result, related=links.related(conn, answered, "reply"))
+                    audit.append(conn, "linked", message=message, entry=entry, related_to=answered, kind="reply")
         _insert_attachments(conn, message, report)
 
         now = datetime.now(timezone.utc)

@@ -17,6 +17,7 @@ DOCUMENT_FIELDS = (
     "code", "code_number", "code_notation", "type_name", "organ_name", "parent_organ", "place",
     "issued_date", "subject", "urgency", "secrecy", "signer_name", "signer_position",
     "signer_competence", "signer_title", "to_places", "page_amount",
+    "sender_name", "sender_address", "addressee",
 )
 
 # Column headings of the paper register (NĐ 30/2020 Phụ lục VI), for CSV/XLSX.
@@ -33,6 +34,8 @@ VIETNAMESE_HEADINGS = {
     "paper_received": "Đã nhận bản giấy", "signature_verdict": "Chữ ký số",
     "attachments": "Tệp đính kèm", "recipient": "Đơn vị hoặc người nhận", "deadline": "Hạn giải quyết",
     "received_at": "Thời điểm thư đến hệ thống", "email_subject": "Tiêu đề thư",
+    "sender_name": "Người viết (cá nhân, tổ chức)", "sender_address": "Địa chỉ người viết", "addressee": "Kính gửi",
+    "sender_class": "Loại người gửi", "void": "Đã hủy", "related_to": "Liên quan đến số đến",
 }
 
 def attachments_of(db: sqlite_utils.Database, message: int) -> list[dict[str, Any]]:
@@ -72,13 +75,26 @@ def entry_json(db: sqlite_utils.Database, row: dict[str, Any]) -> dict[str, Any]
         "deadline": row.get("due_date"),
         "received_at": row["delivered_at"],
         "email_subject": row["email_subject"],
+        "sender_class": row.get("sender_class"),
+        "void": bool(row.get("void")),
+        "related_to": _related(db, row),
     })
     return out
 
 
+def _related(db: sqlite_utils.Database, row: dict[str, Any]) -> dict[str, Any] | None:
+    """{book, arrival_number, arrival_date, kind} of the entry this one corrects or answers."""
+    from mailbot.register.links import reference
+
+    if not row.get("related_to"):
+        return None
+    earlier = entries.load(db, row["related_to"])
+    return reference(earlier, row.get("related_kind")) if earlier else None
+
+
 def list_entries(db: sqlite_utils.Database, *, book: str | None = None, year: int | None = None,
-                 limit: int | None = None) -> list[dict[str, Any]]:
-    return entries.listed(db, book=book, year=year, limit=limit)
+                 limit: int | None = None, newest_first: bool = False) -> list[dict[str, Any]]:
+    return entries.listed(db, book=book, year=year, limit=limit, newest_first=newest_first)
 
 
 def find_entry(db: sqlite_utils.Database, number: int, *, book: str | None = None,
@@ -87,7 +103,8 @@ def find_entry(db: sqlite_utils.Database, number: int, *, book: str | None = Non
 
 
 def search_entries(db: sqlite_utils.Database, text: str, limit: int = 50) -> list[dict[str, Any]]:
-    """Diacritic-insensitive (đ = d) search over sender, subjects, number and file names.
+    """Diacritic-insensitive (đ = d) search over sender, subjects, number (whole, the number
+    alone, the notation alone), issuer, signer, petitioner, file names and the body.
     Every word must match a word of the entry, the last one as a prefix (search as you type):
     "dong nai" finds "Đồng Nai", "1234/QĐ" finds 1234/QĐ-UBND. Newest entries first."""
     words = re.findall(r"[\w/]+", fold(text))
@@ -122,18 +139,40 @@ def _cell(value: Any) -> str:
         return "Có" if value else "Không"
     if isinstance(value, list):
         return "; ".join(a["filename"] if isinstance(a, dict) else str(a) for a in value)
+    if isinstance(value, dict) and "arrival_number" in value:      # related_to
+        return f"{value['arrival_number']} ({value['book']}, {value.get('kind') or ''})"
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False)
     return str(value)
 
 
+def cut(text: str, width: int) -> str:
+    """`text` in at most `width` characters, cut on a word boundary with "…" when longer."""
+    text = " ".join(text.split())
+    if len(text) <= width:
+        return text
+    head = text[:width - 1]
+    if " " in head and text[width - 1] != " ":
+        head = head.rsplit(" ", 1)[0]
+    return head.rstrip(" ,;:-–") + "…"
+
+
+def _who(row: dict[str, Any]) -> str:
+    """Tác giả: the issuing body, else the person or business who wrote, else the address."""
+    return row.get("organ_name") or row.get("sender_name") or row.get("sender") or ""
+
+
 def format_table(rows: list[dict[str, Any]]) -> str:
-    if not rows:
-        return "(sổ trống — no entries)"
-    lines = [f"{'Sổ':<8} {'Số đến':>7}  {'Ngày đến':<16}  {'Người gửi':<30}  Trích yếu / tiêu đề thư"]
+    """The register as a clerk reads it: số đến, ngày đến, số/ký hiệu, cơ quan ban hành (or the
+    person who wrote), trích yếu; void entries marked."""
+    lines = [f"{'Sổ':<8} {'Số đến':>7}  {'Ngày đến':<10}  {'Số, ký hiệu':<18}  {'Cơ quan ban hành / người viết':<32}  "
+             "Trích yếu / tiêu đề thư"]
     for r in rows:
-        when = (r["arrival_date"] or "")[:16].replace("T", " ")
+        when = (r["arrival_date"] or "")[:10]
+        when = f"{when[8:10]}/{when[5:7]}/{when[:4]}" if len(when) == 10 else when
         summary = r.get("subject") or r.get("email_subject") or ""
-        lines.append(f"{r['book']:<8} {r['arrival_number']:>4}/{r['year'] % 100:02d}  {when:<16}  "
-                     f"{(r['sender'] or '')[:30]:<30}  {summary[:60]}")
+        if r.get("void"):
+            summary = "[ĐÃ HỦY] " + summary
+        lines.append(f"{r['book']:<8} {r['arrival_number']:>4}/{r['year'] % 100:02d}  {when:<10}  "
+                     f"{cut(r.get('code') or '', 18):<18}  {cut(_who(r), 32):<32}  {cut(summary, 70)}")
     return "\n".join(lines)

@@ -141,7 +141,7 @@ def complete(rules: Rules, db: sqlite_utils.Database, job: dict, result: Any) ->
     stored = {k: entry.get(k) for k in FIELDS} | {"to_places": json.loads(entry.get("to_places") or "null")}
     document = DocumentFields.from_mapping({**stored, **kept})
     exempt = entry["signature_verdict"] == "trusted-signed"
-    paper = decide_paper(document, exempt, rules.paper_copy)
+    paper = decide_paper(document, exempt, rules.paper_copy, entry.get("sender_class") or "agency", rules.office)
     field_sources = {**json.loads(entry["field_sources"] or "{}"),
                      **{k: v for k, v in sources.items() if k in updates}}
     search = fold(" ".join(str(x) for x in (entry["search_text"], document.code,
@@ -168,7 +168,8 @@ def complete(rules: Rules, db: sqlite_utils.Database, job: dict, result: Any) ->
 def _queue_paper_notice(conn: sqlite3.Connection, rules: Rules, entry: dict, document: DocumentFields,
                         paper) -> None:
     from mailbot.model import NoticePlan
-    from mailbot.dispatch.notices import build_notices, deferral_alert, document_context, vietnamese_time
+    from mailbot.dispatch.notices import (addressing, build_notices, deferral_alert, document_context,
+                                          vietnamese_time)
 
     sender = entry["sender"]
     if not sender or sender in rules.own_addresses():
@@ -192,6 +193,7 @@ def _queue_paper_notice(conn: sqlite3.Connection, rules: Rules, entry: dict, doc
         "attachments": [], "reasons": [], "decision": "accept",
         "paper": {"required": True, "reason_vi": paper.reason.message_vi, "rule": paper.reason.rule},
         "alert": {"title": "", "message": entry["message"], "lines": []},
+        **addressing(entry.get("sender_class") or "agency", sender, document),
     }
     sha = messages.sha256_of(conn, entry["message"])
     notices = build_notices(rules, [NoticePlan("paper-copy", sender)], context, message=entry["message"],

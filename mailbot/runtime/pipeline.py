@@ -28,7 +28,7 @@ from mailbot.util.errors import short_error
 from mailbot.util.faults import crash_point
 from mailbot.inspect.message import inspect_message
 from mailbot.inspect.mime import parse_message, problem
-from mailbot.model import Decision, MessageReport, Reason
+from mailbot.model import Decision, MessageReport, NoticePlan, Reason
 from mailbot.dispatch.notices import deferral_alert
 from mailbot.register.apply import Notice, Registered, Reopen, apply, ensure_books, notice_caps
 from mailbot.runtime.resolvers import dns_txt
@@ -307,6 +307,9 @@ class Pipeline:
         if reg.state != "processed":
             return []
         plans = list(decision.notices)
+        if reg.resent_of is not None:
+            # Registered before: one short receipt naming the earlier số đến, nothing else.
+            plans = [NoticePlan("receipt-again", p.to) for p in plans if p.kind == "receipt"]
         extra = alert_plan(self.rules, reg)
         if extra is not None and extra not in plans:
             plans.append(extra)

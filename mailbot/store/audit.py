@@ -25,3 +25,10 @@ def of_message(conn: Connection, message: int) -> list[dict[str, Any]]:
     rows = dict_rows(conn, "SELECT at, event, entry, detail FROM audit WHERE message = ? ORDER BY id", (message,))
     return [{**r, "detail": json.loads(r["detail"] or "{}")} for r in rows]
 
+
+def of_entry(conn: Connection, entry: int) -> list[dict]:
+    """The events about an entry (and about its message), oldest first, detail parsed."""
+    rows = conn.execute(
+        "SELECT at, event, detail FROM audit WHERE entry = ? OR message = (SELECT message FROM entries "
+        "WHERE id = ?) ORDER BY id", (entry, entry)).fetchall()
+    return [{"at": at, "event": event, **json.loads(detail or "{}")} for at, event, detail in rows]

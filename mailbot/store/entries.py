@@ -44,13 +44,16 @@ def insert_entry(conn: Connection, **columns: Any) -> int:
         "message_id, sender, email_subject, code, code_number, code_notation, type_name, organ_name, "
         "parent_organ, place, issued_date, subject, urgency, secrecy, signer_name, signer_position, "
         "signer_competence, signer_title, to_places, page_amount, decision, paper_copy_required, "
-        "signature_verdict, route, recipient_unit, due_date, search_text, field_sources, created_at) "
+        "signature_verdict, route, recipient_unit, due_date, search_text, field_sources, created_at, "
+        "sender_class, sender_name, sender_address, addressee) "
         "VALUES (:book, :year, :arrival_number, :arrival_date, :delivered_at, :message, :mailbox, "
         ":message_id, :sender, :email_subject, :code, :code_number, :code_notation, :type_name, :organ_name, "
         ":parent_organ, :place, :issued_date, :subject, :urgency, :secrecy, :signer_name, :signer_position, "
         ":signer_competence, :signer_title, :to_places, :page_amount, :decision, :paper_copy_required, "
-        ":signature_verdict, :route, :recipient_unit, :due_date, :search_text, :field_sources, :created_at)",
-        {**columns, "created_at": now_utc()},
+        ":signature_verdict, :route, :recipient_unit, :due_date, :search_text, :field_sources, :created_at, "
+        ":sender_class, :sender_name, :sender_address, :addressee)",
+        {"sender_class": None, "sender_name": None, "sender_address": None, "addressee": None,
+         **columns, "created_at": now_utc()},
     )
     return cur.lastrowid
 
@@ -78,14 +81,20 @@ def insert_signature(conn: Connection, **columns: Any) -> None:
     )
 
 
+def link(conn: Connection, entry: int, related_to: int, kind: str) -> None:
+    """Entry `entry` is a corrected version of, or a reply about, entry `related_to`."""
+    conn.execute("UPDATE entries SET related_to = ?, related_kind = ? WHERE id = ?", (related_to, kind, entry))
+
+
 def set_notes(conn: Connection, entry: int, notes: str) -> None:
     conn.execute("UPDATE entries SET notes = ? WHERE id = ?", (notes, entry))
 
 
-def mark_paper_received(conn: Connection, entry: int) -> bool:
-    """The paper original has come (now); False when it was recorded already."""
-    return conn.execute("UPDATE entries SET paper_received = 1, paper_received_at = ? "
-                        "WHERE id = ? AND paper_received_at IS NULL", (now_utc(), entry)).rowcount == 1
+def mark_paper_received(conn: Connection, entry: int, at: str | None = None, by: str | None = None) -> bool:
+    """The paper original has come (`at`, default now; `by` whom it was received); False when
+    it was recorded already."""
+    return conn.execute("UPDATE entries SET paper_received = 1, paper_received_at = ?, paper_received_by = ? "
+                        "WHERE id = ? AND paper_received = 0", (at or now_utc(), by, entry)).rowcount == 1
 
 
 def mark_done(conn: Connection, entry: int) -> bool:
@@ -100,6 +109,33 @@ def forget_attachments(conn: Connection, message: int) -> None:
     conn.execute("DELETE FROM signatures WHERE attachment IN (SELECT id FROM attachments WHERE message = ?)",
                  (message,))
     conn.execute("DELETE FROM attachments WHERE message = ?", (message,))
+
+
+def unmark_paper_received(conn: Connection, entry: int) -> None:
+    conn.execute("UPDATE entries SET paper_received = 0, paper_received_at = NULL, paper_received_by = NULL "
+                 "WHERE id = ?", (entry,))
+
+
+# Columns a clerk may correct by hand (`mailbot register edit`); never the number, the book,
+# the dates of arrival or what was received.
+EDITABLE = ("code", "code_number", "code_notation", "type_name", "organ_name", "parent_organ", "place",
+            "issued_date", "subject", "urgency", "secrecy", "signer_name", "signer_position",
+            "signer_competence", "signer_title", "page_amount", "sender_name", "sender_address",
+            "addressee", "sender_class", "recipient_unit", "due_date", "notes")
+
+
+def update_fields(conn: Connection, entry: int, fields: dict[str, Any], search_text: str) -> None:
+    """Corrected values written into an entry, with its new search text."""
+    unknown = set(fields) - set(EDITABLE)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    sets = "".join(f"{name} = ?, " for name in fields)
+    conn.execute(f"UPDATE entries SET {sets}search_text = ? WHERE id = ?", (*fields.values(), search_text, entry))
+
+
+def set_void(conn: Connection, entry: int, reason: str) -> None:
+    """Marked void: the number stays taken (never reused), the entry stays in the register."""
+    conn.execute("UPDATE entries SET void = 1, void_reason = ? WHERE id = ?", (reason, entry))
 
 
 def fill_fields(conn: Connection, entry: int, fields: dict[str, Any], *, field_sources: str,
@@ -132,6 +168,33 @@ def number_of(conn: Connection, entry: int) -> tuple[str, int, int]:
                               (entry,)).fetchone())
 
 
+def registered_with_files(conn: Connection, sha256s: list[str], *, other_than_message: int) -> int | None:
+    """The earliest entry (not void) whose message carried every one of these files, byte for
+    byte, in an allowed format: the same document sent again."""
+    if not sha256s:
+        return None
+    marks = ", ".join("?" for _ in sha256s)
+    row = conn.execute(
+        "SELECT e.id FROM entries e JOIN attachments a ON a.message = e.message "
+        f"WHERE a.allowed = 1 AND a.sha256 IN ({marks}) AND e.void = 0 AND e.message != ? "
+        "GROUP BY e.id HAVING COUNT(DISTINCT a.sha256) = ? ORDER BY e.id LIMIT 1",
+        (*sha256s, other_than_message, len(set(sha256s)))).fetchone()
+    return row[0] if row else None
+
+
+def replied_to(conn: Connection, message_ids: list[str]) -> int | None:
+    """The entry a message replies to: one whose own Message-ID, or the Message-ID of one of
+    our notices about it, is among `message_ids` (the latest named wins)."""
+    for mid in reversed(message_ids):
+        row = conn.execute(
+            "SELECT id FROM entries WHERE message_id = ? AND void = 0 UNION ALL "
+            "SELECT e.id FROM outbox o JOIN entries e ON e.message = o.message WHERE o.message_id = ? "
+            "LIMIT 1", (mid, mid)).fetchone()
+        if row:
+            return row[0]
+    return None
+
+
 def same_document(conn: Connection, code_number: str, code_notation: str, organ_name: str,
                   other_than: int) -> int | None:
     """The first entry other than `other_than` with this number, notation and issuer."""
@@ -143,8 +206,9 @@ def same_document(conn: Connection, code_number: str, code_notation: str, organ_
 
 
 def listed(conn: Connection, *, book: str | None = None, year: int | None = None,
-           limit: int | None = None) -> list[dict[str, Any]]:
-    """Entries in register order (book, year, số đến), optionally of one book and/or year."""
+           limit: int | None = None, newest_first: bool = False) -> list[dict[str, Any]]:
+    """Entries in register order (book, year, số đến), or the latest registered first,
+    optionally of one book and/or year."""
     where, params = [], []
     if book:
         where.append("e.book = ?")
@@ -153,7 +217,7 @@ def listed(conn: Connection, *, book: str | None = None, year: int | None = None
         where.append("e.year = ?")
         params.append(year)
     sql = _ENTRY_SELECT + (" WHERE " + " AND ".join(where) if where else "")
-    sql += " ORDER BY e.book, e.year, e.arrival_number"
+    sql += " ORDER BY e.id DESC" if newest_first else " ORDER BY e.book, e.year, e.arrival_number"
     if limit:
         sql += f" LIMIT {int(limit)}"
     return dict_rows(conn, sql, tuple(params))

@@ -255,10 +255,27 @@ def _v4_raw_retention(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE messages ADD COLUMN raw_removed_at TEXT")
 
 
+def _v5_citizens(conn: sqlite3.Connection) -> None:
+    """Who wrote (sender class, a person's or business's name, address, addressee), entries a
+    clerk voided, links between entries (a re-sent copy, a corrected version, a reply), and who
+    received the paper original when."""
+    for column in ("sender_class TEXT", "sender_name TEXT", "sender_address TEXT", "addressee TEXT",
+                   "void INTEGER NOT NULL DEFAULT 0", "void_reason TEXT",
+                   "related_to INTEGER REFERENCES entries(id)", "related_kind TEXT",
+                   "paper_received_by TEXT"):      # paper_received_at: added by _v3_desk
+        conn.execute(f"ALTER TABLE entries ADD COLUMN {column}")
+    # Re-sent documents are found by the bytes of their files.
+    conn.execute("CREATE INDEX IF NOT EXISTS attachments_sha256 ON attachments(sha256)")
+    conn.execute("CREATE INDEX IF NOT EXISTS entries_message_id ON entries(message_id)")
+    # An entry's history (`register history N`) is read from the audit by entry and message.
+    conn.execute("CREATE INDEX IF NOT EXISTS audit_entry ON audit(entry)")
+    conn.execute("CREATE INDEX IF NOT EXISTS audit_message ON audit(message)")
+
+
 # Forward migrations: MIGRATIONS[n] upgrades a register at PRAGMA user_version n to n + 1.
 # Version 0 is SCHEMA above, as every register made before versions were recorded has it.
 # Append only; never edit a migration that has shipped.
-MIGRATIONS = (_v1_outbox_pacing, _v2_report_runs, _v3_desk, _v4_raw_retention)
+MIGRATIONS = (_v1_outbox_pacing, _v2_report_runs, _v3_desk, _v4_raw_retention, _v5_citizens)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -342,6 +359,15 @@ def connect(path: Path | str) -> sqlite_utils.Database:
         conn.close()
         raise
     return sqlite_utils.Database(conn)
+
+
+def connect_readonly(path: Path | str) -> sqlite3.Connection | None:
+    """The register opened for reading only (no creation, no migration), or None when there is
+    none yet: `mailbot explain` looks up earlier entries without changing anything."""
+    path = Path(path)
+    if not path.exists():
+        return None
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
 
 
 class transaction:
