@@ -31,6 +31,10 @@ def docx(*lines: str) -> tuple[str, bytes, str]:
 
 INVITATION = docx("SỞ TÀI CHÍNH", "Số: 125/GM-STC", "GIẤY MỜI", "Họp giao ban quý")
 INVITATION_SXD = docx("SỞ XÂY DỰNG", "Số: 40/GM-SXD", "GIẤY MỜI", "Dự hội nghị tổng kết")
+# Distinct files for the second invitation of each: the same bytes again would be a re-sent
+# document, which takes no number (issue 16).
+INVITATION_APRIL = docx("SỞ TÀI CHÍNH", "Số: 126/GM-STC", "GIẤY MỜI", "Họp giao ban tháng 4")
+INVITATION_SXD_JUNE = docx("SỞ XÂY DỰNG", "Số: 41/GM-SXD", "GIẤY MỜI", "Dự hội nghị cuối quý")
 DECISION = docx("SỞ XÂY DỰNG", "Số: 12/QĐ-SXD", "QUYẾT ĐỊNH", "Về việc phê duyệt dự toán công trình")
 DECISION_STC = docx("SỞ TÀI CHÍNH", "Số: 77/QĐ-STC", "QUYẾT ĐỊNH", "Về việc phân bổ kinh phí")
 PETITION = docx("Kính gửi Ủy ban nhân dân tỉnh.", "Tôi là Nguyễn Văn A, đề nghị được cấp giấy phép xây dựng.")
@@ -46,9 +50,9 @@ SCENARIO = [
     ("q1-cachly", STC, "Giấy mời (giả mạo)", INVITATION, "2026-03-12T09:00:00+07:00", False),
     # Tuesday 31/3 after 17:00: received on Wednesday 1/4 at 07:00 (QĐ 57 Art. 11.2) — Q2.
     ("q2-bien", SXD, "Giấy mời hội nghị", INVITATION_SXD, "2026-03-31T17:30:00+07:00", True),
-    ("q2-moi", STC, "Giấy mời tháng 4", INVITATION, "2026-04-15T09:00:00+07:00", True),
+    ("q2-moi", STC, "Giấy mời tháng 4", INVITATION_APRIL, "2026-04-15T09:00:00+07:00", True),
     ("q2-quyetdinh", STC, "Quyết định phân bổ", DECISION_STC, "2026-05-06T10:00:00+07:00", True),
-    ("q2-cuoi", SXD, "Giấy mời cuối quý", INVITATION_SXD, "2026-06-30T16:00:00+07:00", True),
+    ("q2-cuoi", SXD, "Giấy mời cuối quý", INVITATION_SXD_JUNE, "2026-06-30T16:00:00+07:00", True),
 ]
 
 
@@ -92,7 +96,9 @@ def test_json_has_every_figure_of_both_quarters(register, tmp_path, capsys):
     q1 = json.loads(report(register, "2026-Q1", "json", tmp_path, capsys))
     assert q1["period"] == {"key": "2026-Q1", "label": "Quý I năm 2026", "from": "2026-01-01", "to": "2026-03-31"}
     assert (q1["received"], q1["registered"], q1["refused"], q1["quarantine"], q1["review"]) == (6, 4, 1, 1, 0)
-    assert (q1["fully_electronic"], q1["paper_required"], q1["paper_received"]) == (2, 2, 0)
+    # The citizen's petition needs no paper original (issue 16: only Art. 8.2 papers are asked
+    # of a person): fully electronic, beside the signed report and the invitation.
+    assert (q1["fully_electronic"], q1["paper_required"], q1["paper_received"]) == (3, 1, 0)
     assert q1["trusted_signed"] == 1 and q1["trusted_signed_share"] == 0.25
     # From agencies: the two invitations and the signed report are electronic, the decision is not.
     assert (q1["agency_documents"], q1["agency_fully_electronic"]) == (3, 2)
@@ -103,15 +109,15 @@ def test_json_has_every_figure_of_both_quarters(register, tmp_path, capsys):
     assert {g["name"]: g["documents"] for g in q1["by_agency"]} == {
         "Sở Tài chính": 1, "Sở Xây dựng": 1, "gmail.com": 1, "Ủy ban nhân dân tỉnh Quảng Ngãi": 1}
     assert [(g["name"], g["documents"], g["fully_electronic"]) for g in q1["by_month"]] == \
-        [("2026-01", 1, 1), ("2026-02", 1, 0), ("2026-03", 2, 1)]
+        [("2026-01", 1, 1), ("2026-02", 1, 0), ("2026-03", 2, 2)]
     assert {g["name"]: g["documents"] for g in q1["by_type"]}["Giấy mời"] == 1
-    assert q1["by_mailbox"] == [{"name": "ubnd", "documents": 4, "fully_electronic": 2, "paper_required": 2,
+    assert q1["by_mailbox"] == [{"name": "ubnd", "documents": 4, "fully_electronic": 3, "paper_required": 1,
                                  "paper_received": 0}]
     # Receipts to the four registered senders and the refusal were sent; the quarantine got nothing.
     assert q1["acknowledgement"]["count"] == 5 and q1["acknowledgement"]["median_seconds"] > 0
     # 4 receipts, 1 refusal, 2 paper-copy requests (the decision and the citizen's letter).
-    assert (q1["notices"]["sent"], q1["notices"]["failed"], q1["notices"]["pending"]) == (7, 0, 0)
-    assert {k["kind"]: k["sent"] for k in q1["notices"]["by_kind"]} == {"receipt": 4, "refusal": 1, "paper-copy": 2}
+    assert (q1["notices"]["sent"], q1["notices"]["failed"], q1["notices"]["pending"]) == (6, 0, 0)
+    assert {k["kind"]: k["sent"] for k in q1["notices"]["by_kind"]} == {"receipt": 4, "refusal": 1, "paper-copy": 1}
 
     q2 = json.loads(report(register, "2026-Q2", "json", tmp_path, capsys))
     # The message of 31/3 17:30 is in Q2 (received 1/4 07:00), in April.
@@ -132,10 +138,10 @@ def test_csv_and_html_show_the_same_figures(register, tmp_path, capsys):
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     summary = {r[0]: r[1] for r in rows if len(r) == 2}
     assert summary["Văn bản đến trong kỳ"] == "6" and summary["Đã vào sổ (cấp số đến)"] == "4"
-    assert summary["Điện tử hoàn toàn (không cần bản giấy)"] == "2" and summary["Bị từ chối"] == "1"
+    assert summary["Điện tử hoàn toàn (không cần bản giấy)"] == "3" and summary["Bị từ chối"] == "1"
     assert summary["Tỷ lệ điện tử hoàn toàn"] == "66,7%"
     assert summary["So với mục tiêu"] == "đạt 67%, thấp hơn mục tiêu 70% là 3 điểm"
-    assert ["Tháng 3/2026", "2", "1", "1", "0"] in rows
+    assert ["Tháng 3/2026", "2", "2", "0", "0"] in rows
 
     page = report(register, "2026-Q1", "html", tmp_path, capsys).decode("utf-8")
     assert "QUÝ I NĂM 2026" in page and "đạt 67%, thấp hơn mục tiêu 70% là 3 điểm" in page
@@ -151,14 +157,14 @@ def test_xlsx_opens_with_sheets_frozen_headings_and_charts(register, tmp_path, c
     assert wb.sheetnames == ["Tổng hợp", "Theo tháng", "Theo cơ quan gửi", "Theo loại văn bản", "Theo hộp thư",
                              "Lý do từ chối", "Thông báo"]
     summary = {r[0]: r[1] for r in wb["Tổng hợp"].iter_rows(values_only=True) if r[0]}
-    assert summary["Văn bản đến trong kỳ"] == 6 and summary["Phải gửi bản giấy"] == 2
+    assert summary["Văn bản đến trong kỳ"] == 6 and summary["Phải gửi bản giấy"] == 1
     assert summary["So với mục tiêu"] == "đạt 67%, thấp hơn mục tiêu 70% là 3 điểm"
     months = wb["Theo tháng"]
     assert months.freeze_panes == "A2"
     assert [c.value for c in months[1]] == ["Tháng", "Số văn bản", "Điện tử hoàn toàn", "Phải gửi bản giấy",
                                             "Đã nhận bản giấy"]
     assert [r[:3] for r in months.iter_rows(min_row=2, values_only=True)] == \
-        [("Tháng 1/2026", 1, 1), ("Tháng 2/2026", 1, 0), ("Tháng 3/2026", 2, 1)]
+        [("Tháng 1/2026", 1, 1), ("Tháng 2/2026", 1, 0), ("Tháng 3/2026", 2, 2)]
     assert months.column_dimensions["A"].width >= 12
     # Native charts, read back: by month (electronic and paper stacked) and by agency.
     (by_month,) = months._charts
@@ -238,8 +244,8 @@ def test_printed_register_holds_every_entry_in_order_with_diacritics(register, t
     # Every entry, in order of số đến, with its author and summary spelt right.
     expected = [("15/01/2026", "Sở Tài chính", "125/GM-STC"), ("10/02/2026", "Sở Xây dựng", "12/QĐ-SXD"),
                 ("05/03/2026", None, None), ("10/03/2026", CITIZEN, None),
-                ("01/04/2026", "Sở Xây dựng", "40/GM-SXD"), ("15/04/2026", "Sở Tài chính", "125/GM-STC"),
-                ("06/05/2026", "Sở Tài chính", "77/QĐ-STC"), ("30/06/2026", "Sở Xây dựng", "40/GM-SXD")]
+                ("01/04/2026", "Sở Xây dựng", "40/GM-SXD"), ("15/04/2026", "Sở Tài chính", "126/GM-STC"),
+                ("06/05/2026", "Sở Tài chính", "77/QĐ-STC"), ("30/06/2026", "Sở Xây dựng", "41/GM-SXD")]
     pos = 0
     for number, (day, author, code) in enumerate(expected, start=1):
         found = re.search(rf"^\s*{re.escape(day)}\s+{number}\s", text[pos:], flags=re.MULTILINE)
